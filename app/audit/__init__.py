@@ -1,0 +1,1 @@
+"""The audit trail: every change of state, hash-chained."""

@@ -1,0 +1,1 @@
+"""Platform core: no business rules (config, database, errors, money, security, audit hook)."""

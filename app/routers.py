@@ -1,0 +1,15 @@
+"""Every feature router, in one list (features add themselves here)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from app.audit.api import router as audit_router
+from app.users.api import auth_router
+from app.users.api import router as users_router
+
+API_ROUTERS: list[APIRouter] = [
+    auth_router,
+    users_router,
+    audit_router,
+]
