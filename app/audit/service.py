@@ -115,10 +115,11 @@ def verify_chain(session: Session, *, batch: int = 5000) -> ChainCheck:
         if not rows:
             break
         for ev in rows:
-            reason = None
             if ev.seq != expected_seq:
-                reason = f"sequence gap: expected {expected_seq}"
-            elif ev.prev_hash != prev_hash:
+                return ChainCheck(ok=False, checked=checked, first_bad=expected_seq,
+                                  reason=f"events {expected_seq}..{ev.seq - 1} are missing")
+            reason = None
+            if ev.prev_hash != prev_hash:
                 reason = "link to the previous event is broken"
             elif ev.hash != event_hash(
                 seq=ev.seq, event_id=ev.id, at=ev.at, actor_id=ev.actor_id, actor_name=ev.actor_name,

@@ -2,9 +2,9 @@
 
 FastAPI's default ``/docs`` and ``/redoc`` load Swagger UI and ReDoc from a CDN, the favicon from the FastAPI
 site and ReDoc's fonts from Google. GroupLedger runs on networks that reach none of them, and a system of
-record should not tell third parties who reads its API docs, so the pages here follow FastAPI's recipe for
-self-hosting the docs assets: the files are vendored in ``app/static/docs`` (versions, licences and the outside
-URLs found inside them are listed in ``VENDORED.md`` there) and served by this application.
+record should not tell third parties who reads its API docs, so the pages here follow FastAPI's recipe
+for self-hosting the docs assets: the files are vendored in ``app/static/docs`` (versions, licences and the
+outside URLs found inside them are listed in ``VENDORED.md`` there) and served by this application.
 
 The vendored bundles still hold a few outside URLs of their own (Swagger UI's online validator badge, the
 Redocly logo in ReDoc's side menu). The validator is switched off by configuration; for everything else the
@@ -74,12 +74,12 @@ def mount_docs(app: FastAPI, *, openapi_url: str, title: str) -> None:
             swagger_favicon_url=f"{root}{DOCS_ASSETS_URL_PATH}/favicon.png",
             oauth2_redirect_url=root + SWAGGER_UI_OAUTH2_REDIRECT_URL_PATH,
             init_oauth=app.swagger_ui_init_oauth,
-            # validatorUrl null: otherwise Swagger UI sends the spec's URL to validator.swagger.io for a badge.
+            # validatorUrl null: else Swagger UI sends the spec's URL to validator.swagger.io for a badge.
             swagger_ui_parameters={**(app.swagger_ui_parameters or {}), "validatorUrl": None},
         )
         return _with_policy(response)
 
-    async def swagger_ui_oauth2_redirect_html() -> HTMLResponse:
+    async def swagger_ui_oauth2_redirect_html(request: Request) -> HTMLResponse:
         return _with_policy(get_swagger_ui_oauth2_redirect_html())
 
     async def redoc_html(request: Request) -> HTMLResponse:
@@ -93,14 +93,12 @@ def mount_docs(app: FastAPI, *, openapi_url: str, title: str) -> None:
         )
         return _with_policy(response)
 
-    app.add_api_route(SWAGGER_UI_URL_PATH, swagger_ui_html, methods=["GET"], include_in_schema=False)
-    app.add_api_route(
-        SWAGGER_UI_OAUTH2_REDIRECT_URL_PATH,
-        swagger_ui_oauth2_redirect_html,
-        methods=["GET"],
-        include_in_schema=False,
+    # Plain Starlette routes, as FastAPI registers its own docs pages: they answer HEAD as well as GET.
+    app.add_route(SWAGGER_UI_URL_PATH, swagger_ui_html, include_in_schema=False)
+    app.add_route(
+        SWAGGER_UI_OAUTH2_REDIRECT_URL_PATH, swagger_ui_oauth2_redirect_html, include_in_schema=False
     )
-    app.add_api_route(REDOC_URL_PATH, redoc_html, methods=["GET"], include_in_schema=False)
+    app.add_route(REDOC_URL_PATH, redoc_html, include_in_schema=False)
 
 
 def _root_path(request: Request) -> str:

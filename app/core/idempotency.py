@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -43,7 +44,6 @@ class IdempotencyRecord(Base):
     body: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
 
-PrincipalResolver = Callable[[Request], Awaitable[str | None]]
 
 
 def _principal(request: Request) -> str | None:
@@ -71,7 +71,16 @@ def _request_hash(request: Request, body: bytes) -> str:
     return digest.hexdigest()
 
 
-def _begin(factory: sessionmaker[Session], *, principal: str, key: str, request_hash: str) -> IdempotencyRecord | None:
+@dataclass(frozen=True)
+class _Existing:
+    request_hash: str
+    state: str
+    status_code: int | None
+    headers: str | None
+    body: bytes | None
+
+
+def _begin(factory: sessionmaker[Session], *, principal: str, key: str, request_hash: str) -> _Existing | None:
     """Claim the key. None when claimed now; otherwise the record that already holds it."""
     with factory() as session:
         session.add(
@@ -83,9 +92,14 @@ def _begin(factory: sessionmaker[Session], *, principal: str, key: str, request_
             return None
         except IntegrityError:
             session.rollback()
-        existing = session.execute(
+        row = session.execute(
             select(IdempotencyRecord).where(IdempotencyRecord.principal == principal, IdempotencyRecord.key == key)
         ).scalar_one_or_none()
+        if row is None:  # deleted meanwhile (the first request failed): treat as still running, retry later
+            session.rollback()
+            return _Existing(request_hash=request_hash, state="in_flight", status_code=None, headers=None, body=None)
+        existing = _Existing(request_hash=row.request_hash, state=row.state, status_code=row.status_code,
+                             headers=row.headers, body=row.body)
         session.rollback()
         return existing
 
@@ -107,7 +121,7 @@ def _finish(factory: sessionmaker[Session], *, principal: str, key: str, respons
         session.commit()
 
 
-def _replay(record: IdempotencyRecord) -> Response:
+def _replay(record: _Existing) -> Response:
     headers = {REPLAYED: "true"}
     for line in (record.headers or "").splitlines():
         name, _, value = line.partition(":")
@@ -153,7 +167,7 @@ class IdempotentRoute(APIRoute):
         return route
 
 
-def _answer_existing(request: Request, existing: IdempotencyRecord, request_hash: str) -> Response:
+def _answer_existing(request: Request, existing: _Existing, request_hash: str) -> Response:
     if existing.request_hash != request_hash:
         return problem_response(
             status=422, slug="idempotency-key-reused", title="Idempotency-Key reused with a different request",

@@ -75,6 +75,7 @@ class _ScaledDecimal(TypeDecorator[Decimal]):
 class Money(_ScaledDecimal):
     """Money: 4 decimal places, exact on PostgreSQL and SQLite."""
 
+    cache_ok = True
     scale = MONEY_SCALE
     precision = 24
 
@@ -82,5 +83,6 @@ class Money(_ScaledDecimal):
 class Ratio(_ScaledDecimal):
     """A share, a rate or a percentage as a fraction: 12 decimal places, exact on both databases."""
 
+    cache_ok = True
     scale = RATIO_SCALE
     precision = 20

@@ -1,0 +1,65 @@
+"""The one money column type is exact on both databases."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import Column, Integer, MetaData, Table, func, insert, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import StatementError
+
+from app.core.money import Money, NotExactError, Ratio
+
+metadata = MetaData()
+probe = Table("money_probe", metadata, Column("id", Integer, primary_key=True), Column("amount", Money()),
+              Column("ratio", Ratio()))
+
+
+@pytest.fixture
+def probe_table(engine: Engine):  # type: ignore[no-untyped-def]
+    metadata.create_all(engine)  # a scratch table for the type only; the schema itself is built by migrations
+    yield probe
+    metadata.drop_all(engine)
+
+
+class TestMoneyColumn:
+    def test_keeps_a_large_amount_to_the_last_digit(self, engine: Engine, probe_table: Table) -> None:
+        with engine.begin() as conn:
+            conn.execute(insert(probe_table).values(id=1, amount=Decimal("12345678901234.5678")))
+
+        with engine.connect() as conn:
+            value = conn.execute(select(probe_table.c.amount)).scalar_one()
+
+        assert value == Decimal("12345678901234.5678")
+        assert isinstance(value, Decimal)
+
+    def test_sums_a_hundred_thousand_small_amounts_exactly(self, engine: Engine, probe_table: Table) -> None:
+        rows = [{"id": i, "amount": Decimal("0.0001")} for i in range(100_000)]
+        with engine.begin() as conn:
+            conn.execute(insert(probe_table), rows)
+
+        with engine.connect() as conn:
+            total = conn.execute(select(func.sum(probe_table.c.amount))).scalar_one()
+
+        assert total == Decimal("10.0000")
+        assert isinstance(total, Decimal)
+
+    def test_refuses_more_decimals_than_it_keeps(self, engine: Engine, probe_table: Table) -> None:
+        with pytest.raises(StatementError) as excinfo, engine.begin() as conn:
+            conn.execute(insert(probe_table).values(id=1, amount=Decimal("0.00001")))
+
+        assert isinstance(excinfo.value.orig, NotExactError)
+
+    def test_refuses_floats(self, engine: Engine, probe_table: Table) -> None:
+        with pytest.raises(StatementError, match="float"), engine.begin() as conn:
+            conn.execute(insert(probe_table).values(id=1, amount=0.1))
+
+    def test_keeps_ratios_to_twelve_places(self, engine: Engine, probe_table: Table) -> None:
+        with engine.begin() as conn:
+            conn.execute(insert(probe_table).values(id=1, ratio=Decimal("0.421725000001")))
+
+        with engine.connect() as conn:
+            value = conn.execute(select(probe_table.c.ratio)).scalar_one()
+
+        assert value == Decimal("0.421725000001")
