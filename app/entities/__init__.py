@@ -1,0 +1,1 @@
+"""Legal entities: group companies and outside parties, and their identifiers (USCC)."""

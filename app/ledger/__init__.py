@@ -1,0 +1,1 @@
+"""Books: the group chart of accounts, journals, periods and trial balances."""
