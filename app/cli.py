@@ -17,8 +17,13 @@ from rich.console import Console
 from app.core.config import Settings, SettingsError, get_settings
 from app.core.errors import DomainError
 
-cli = typer.Typer(name="groupledger", help="GroupLedger: the system of record of an enterprise group.",
-                  no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
+cli = typer.Typer(
+    name="groupledger",
+    help="GroupLedger: the system of record of an enterprise group.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
 users_cli = typer.Typer(help="Users and their roles.", no_args_is_help=True)
 keys_cli = typer.Typer(help="API keys for automated clients.", no_args_is_help=True)
 cli.add_typer(users_cli, name="users")
@@ -49,7 +54,7 @@ def clean_errors(func: Callable[P, R]) -> Callable[P, R]:
         except DomainError as exc:
             extra = f" ({exc.extensions['errors']})" if exc.extensions.get("errors") else ""
             raise fail(f"{exc.detail}{extra}") from None
-        except Exception as exc:  # noqa: BLE001 - the CLI must never print a traceback
+        except Exception as exc:
             raise fail(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}") from None
 
     return wrapper
@@ -114,7 +119,9 @@ def users_create(
     username: Annotated[str, typer.Option(help="login name")],
     role: Annotated[str, typer.Option(help="admin | controller | accountant | auditor | viewer")],
     entity: Annotated[list[str] | None, typer.Option(help="entity code the user may see (repeat)")] = None,
-    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="read the password from stdin")] = False,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="read the password from stdin")
+    ] = False,
 ) -> None:
     """Create a user."""
     from app.users.admin import create_user_cli
@@ -122,8 +129,9 @@ def users_create(
     if not password_stdin:
         raise fail("pass the password on standard input with --password-stdin")
     password = sys.stdin.readline().rstrip("\n")
-    user_id = create_user_cli(settings=get_settings(), username=username, role=role, entity_codes=entity or [],
-                              password=password)
+    user_id = create_user_cli(
+        settings=get_settings(), username=username, role=role, entity_codes=entity or [], password=password
+    )
     out.print(f"created user {username} ({role}) id={user_id}")
 
 

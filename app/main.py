@@ -59,7 +59,7 @@ def create_app(
     app = FastAPI(
         title="GroupLedger",
         version=__version__,
-        description="The system of record of an enterprise group: structure, books, asset flows, consolidation.",
+        description="The system of record of an enterprise group: structure, books, assets, consolidation.",
         openapi_url=OPENAPI_URL,
         docs_url=None,
         redoc_url=None,
@@ -96,7 +96,9 @@ def _register_problem_schema(app: FastAPI) -> None:
         if app.openapi_schema is None:
             schema = original()
             components = schema.setdefault("components", {}).setdefault("schemas", {})
-            components.setdefault("Problem", Problem.model_json_schema(ref_template="#/components/schemas/{model}"))
+            components.setdefault(
+                "Problem", Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+            )
             app.openapi_schema = schema
         return app.openapi_schema
 

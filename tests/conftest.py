@@ -43,7 +43,7 @@ def _postgres_reachable(url: str) -> str | None:
             conn.execute(text("SELECT 1"))
         engine.dispose()
         return None
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return str(exc).splitlines()[0]
 
 
@@ -142,7 +142,9 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 class Users:
     """One user per role, created directly (fast) with a known password; tokens minted directly."""
 
-    def __init__(self, session_factory: sessionmaker[Session], settings: Settings, password_hash: str) -> None:
+    def __init__(
+        self, session_factory: sessionmaker[Session], settings: Settings, password_hash: str
+    ) -> None:
         self._factory = session_factory
         self._settings = settings
         self._hash = password_hash
@@ -150,8 +152,9 @@ class Users:
 
     def create(self, username: str, role: Role | str, *, entity_ids: list[str] | None = None) -> str:
         with self._factory() as s:
-            user = User(username=username, password_hash=self._hash, role=str(role), is_active=True,
-                        created_at=NOW)
+            user = User(
+                username=username, password_hash=self._hash, role=str(role), is_active=True, created_at=NOW
+            )
             user.entity_limits = [UserEntity(entity_id=e) for e in entity_ids or []]
             s.add(user)
             s.commit()
@@ -161,8 +164,13 @@ class Users:
     def token(self, username: str) -> str:
         if username not in self.ids:
             self.create(username, username if username in set(Role) else Role.VIEWER)
-        token, _ = create_token(subject=self.ids[username], key=SECRET, audience=self._settings.token_audience,
-                                now=datetime.now(UTC), minutes=30)
+        token, _ = create_token(
+            subject=self.ids[username],
+            key=SECRET,
+            audience=self._settings.token_audience,
+            now=datetime.now(UTC),
+            minutes=30,
+        )
         return token
 
     def headers(self, username: str) -> dict[str, str]:

@@ -36,8 +36,15 @@ def list_audit_events(
 ) -> Page[AuditEventRead]:
     """Who did what and when, with the state before and after; oldest first."""
     rows = repository.list_events(
-        session, after_seq=decode_int_cursor(cursor), limit=limit + 1, subject_type=subject_type,
-        subject_id=subject_id, actor_id=actor_id, action=action, at_from=at_from, at_to=at_to,
+        session,
+        after_seq=decode_int_cursor(cursor),
+        limit=limit + 1,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        actor_id=actor_id,
+        action=action,
+        at_from=at_from,
+        at_to=at_to,
         entity_ids=actor.entity_ids,
     )
     items = [AuditEventRead.model_validate(r) for r in rows[:limit]]
@@ -49,5 +56,10 @@ def list_audit_events(
 def verify_audit_chain(actor: AuditReader, session: ReadSessionDep) -> ChainCheckRead:
     """Recompute the hash chain end to end and point at the first broken link."""
     check = audit_service.verify_chain(session)
-    return ChainCheckRead(ok=check.ok, checked=check.checked, first_bad=check.first_bad,
-                          first_bad_id=check.first_bad_id, reason=check.reason)
+    return ChainCheckRead(
+        ok=check.ok,
+        checked=check.checked,
+        first_bad=check.first_bad,
+        first_bad_id=check.first_bad_id,
+        reason=check.reason,
+    )

@@ -11,9 +11,19 @@ from sqlalchemy.orm import Session
 from app.audit.models import AuditEvent
 
 
-def list_events(session: Session, *, after_seq: int | None, limit: int, subject_type: str | None,
-                subject_id: str | None, actor_id: str | None, action: str | None, at_from: datetime | None,
-                at_to: datetime | None, entity_ids: frozenset[str] | None) -> Sequence[AuditEvent]:
+def list_events(
+    session: Session,
+    *,
+    after_seq: int | None,
+    limit: int,
+    subject_type: str | None,
+    subject_id: str | None,
+    actor_id: str | None,
+    action: str | None,
+    at_from: datetime | None,
+    at_to: datetime | None,
+    entity_ids: frozenset[str] | None,
+) -> Sequence[AuditEvent]:
     query = select(AuditEvent).order_by(AuditEvent.seq).limit(limit)
     if after_seq is not None:
         query = query.where(AuditEvent.seq > after_seq)

@@ -1,4 +1,4 @@
-"""Writing and checking the audit trail. `record` joins the caller's transaction: no change without its event."""
+"""Writing and checking the audit trail. `record` joins the caller's transaction: no change without one."""
 
 from __future__ import annotations
 
@@ -18,9 +18,21 @@ from app.core.jsonable import canonical_json, to_jsonable
 GENESIS_HASH = "0" * 64
 
 
-def event_hash(*, seq: int, event_id: str, at: datetime, actor_id: str | None, actor_name: str, action: str,
-               subject_type: str, subject_id: str, entity_id: str | None, before: Any, after: Any,
-               prev_hash: str) -> str:
+def event_hash(
+    *,
+    seq: int,
+    event_id: str,
+    at: datetime,
+    actor_id: str | None,
+    actor_name: str,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    entity_id: str | None,
+    before: Any,
+    after: Any,
+    prev_hash: str,
+) -> str:
     content = canonical_json(
         {
             "seq": seq,
@@ -82,9 +94,18 @@ def record(
         prev_hash=head.last_hash,
     )
     event.hash = event_hash(
-        seq=seq, event_id=event.id, at=at, actor_id=actor.user_id, actor_name=actor.username, action=action,
-        subject_type=subject_type, subject_id=subject_id, entity_id=entity_id, before=before_json,
-        after=after_json, prev_hash=head.last_hash,
+        seq=seq,
+        event_id=event.id,
+        at=at,
+        actor_id=actor.user_id,
+        actor_name=actor.username,
+        action=action,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        entity_id=entity_id,
+        before=before_json,
+        after=after_json,
+        prev_hash=head.last_hash,
     )
     session.add(event)
     head.last_seq = seq
@@ -109,26 +130,45 @@ def verify_chain(session: Session, *, batch: int = 5000) -> ChainCheck:
     checked = 0
     last_seq = 0
     while True:
-        rows = session.execute(
-            select(AuditEvent).where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(batch)
-        ).scalars().all()
+        rows = (
+            session.execute(
+                select(AuditEvent).where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(batch)
+            )
+            .scalars()
+            .all()
+        )
         if not rows:
             break
         for ev in rows:
             if ev.seq != expected_seq:
-                return ChainCheck(ok=False, checked=checked, first_bad=expected_seq,
-                                  reason=f"events {expected_seq}..{ev.seq - 1} are missing")
+                return ChainCheck(
+                    ok=False,
+                    checked=checked,
+                    first_bad=expected_seq,
+                    reason=f"events {expected_seq}..{ev.seq - 1} are missing",
+                )
             reason = None
             if ev.prev_hash != prev_hash:
                 reason = "link to the previous event is broken"
             elif ev.hash != event_hash(
-                seq=ev.seq, event_id=ev.id, at=ev.at, actor_id=ev.actor_id, actor_name=ev.actor_name,
-                action=ev.action, subject_type=ev.subject_type, subject_id=ev.subject_id, entity_id=ev.entity_id,
-                before=ev.before, after=ev.after, prev_hash=ev.prev_hash,
+                seq=ev.seq,
+                event_id=ev.id,
+                at=ev.at,
+                actor_id=ev.actor_id,
+                actor_name=ev.actor_name,
+                action=ev.action,
+                subject_type=ev.subject_type,
+                subject_id=ev.subject_id,
+                entity_id=ev.entity_id,
+                before=ev.before,
+                after=ev.after,
+                prev_hash=ev.prev_hash,
             ):
                 reason = "content does not match its hash"
             if reason is not None:
-                return ChainCheck(ok=False, checked=checked, first_bad=ev.seq, first_bad_id=ev.id, reason=reason)
+                return ChainCheck(
+                    ok=False, checked=checked, first_bad=ev.seq, first_bad_id=ev.id, reason=reason
+                )
             checked += 1
             prev_hash = ev.hash
             expected_seq += 1
@@ -136,5 +176,7 @@ def verify_chain(session: Session, *, batch: int = 5000) -> ChainCheck:
             session.expunge(ev)
     head = session.get(AuditChainHead, 1)
     if head is not None and (head.last_seq != last_seq or head.last_hash != prev_hash):
-        return ChainCheck(ok=False, checked=checked, first_bad=last_seq + 1, reason="events missing at the end")
+        return ChainCheck(
+            ok=False, checked=checked, first_bad=last_seq + 1, reason="events missing at the end"
+        )
     return ChainCheck(ok=True, checked=checked)

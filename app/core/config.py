@@ -11,7 +11,7 @@ from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SQLITE_FILE = "groupledger.sqlite3"
-SECRET_FILE = ".groupledger-secret"
+SECRET_FILE = ".groupledger-secret"  # noqa: S105
 
 
 class SettingsError(RuntimeError):
@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     read_database_url: str | None = None
     secret_key: SecretStr | None = None
     token_minutes: int = Field(default=30, ge=1, le=24 * 60)
-    token_audience: str = "groupledger"
+    token_audience: str = "groupledger"  # noqa: S105
     cors_origins: list[str] = Field(default_factory=list)
     max_body_bytes: int = 10 * 1024 * 1024
     login_max_failures: int = 5

@@ -10,7 +10,7 @@ request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 @dataclass(frozen=True)
 class Actor:
-    """The authenticated principal. `entity_ids` None means unlimited; otherwise only those entities are visible."""
+    """The authenticated principal. `entity_ids` None: unlimited; otherwise only those are visible."""
 
     user_id: str | None
     username: str

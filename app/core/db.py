@@ -29,7 +29,7 @@ class Base(DeclarativeBase):
 
 
 class UTCDateTime(TypeDecorator[datetime]):
-    """Timezone-aware UTC timestamps on both databases (SQLite keeps no zone: we store UTC and re-attach it)."""
+    """Aware UTC timestamps on both databases (SQLite keeps no zone: we store UTC and re-attach it)."""
 
     impl = DateTime(timezone=True)
     cache_ok = True

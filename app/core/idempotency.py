@@ -8,7 +8,7 @@ it) and completed after. Keys are scoped to the caller, so two users cannot coll
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -44,8 +44,6 @@ class IdempotencyRecord(Base):
     body: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
 
-
-
 def _principal(request: Request) -> str | None:
     """The caller a key belongs to: the user of a valid token, or the API key. None: unauthenticated."""
     scheme, _, credential = request.headers.get("authorization", "").partition(" ")
@@ -56,7 +54,9 @@ def _principal(request: Request) -> str | None:
         return f"key:{prefix}"
     settings: Settings = request.app.state.settings
     try:
-        return "user:" + decode_token(credential, key=settings.signing_key(), audience=settings.token_audience)
+        return "user:" + decode_token(
+            credential, key=settings.signing_key(), audience=settings.token_audience
+        )
     except InvalidTokenError:
         return None
 
@@ -80,12 +80,19 @@ class _Existing:
     body: bytes | None
 
 
-def _begin(factory: sessionmaker[Session], *, principal: str, key: str, request_hash: str) -> _Existing | None:
+def _begin(
+    factory: sessionmaker[Session], *, principal: str, key: str, request_hash: str
+) -> _Existing | None:
     """Claim the key. None when claimed now; otherwise the record that already holds it."""
     with factory() as session:
         session.add(
-            IdempotencyRecord(principal=principal, key=key, request_hash=request_hash, state="in_flight",
-                              created_at=utcnow())
+            IdempotencyRecord(
+                principal=principal,
+                key=key,
+                request_hash=request_hash,
+                state="in_flight",
+                created_at=utcnow(),
+            )
         )
         try:
             session.commit()
@@ -93,13 +100,22 @@ def _begin(factory: sessionmaker[Session], *, principal: str, key: str, request_
         except IntegrityError:
             session.rollback()
         row = session.execute(
-            select(IdempotencyRecord).where(IdempotencyRecord.principal == principal, IdempotencyRecord.key == key)
+            select(IdempotencyRecord).where(
+                IdempotencyRecord.principal == principal, IdempotencyRecord.key == key
+            )
         ).scalar_one_or_none()
         if row is None:  # deleted meanwhile (the first request failed): treat as still running, retry later
             session.rollback()
-            return _Existing(request_hash=request_hash, state="in_flight", status_code=None, headers=None, body=None)
-        existing = _Existing(request_hash=row.request_hash, state=row.state, status_code=row.status_code,
-                             headers=row.headers, body=row.body)
+            return _Existing(
+                request_hash=request_hash, state="in_flight", status_code=None, headers=None, body=None
+            )
+        existing = _Existing(
+            request_hash=row.request_hash,
+            state=row.state,
+            status_code=row.status_code,
+            headers=row.headers,
+            body=row.body,
+        )
         session.rollback()
         return existing
 
@@ -108,7 +124,9 @@ def _finish(factory: sessionmaker[Session], *, principal: str, key: str, respons
     with factory() as session:
         if response is None or response.status_code >= 500 or not hasattr(response, "body"):
             session.execute(
-                delete(IdempotencyRecord).where(IdempotencyRecord.principal == principal, IdempotencyRecord.key == key)
+                delete(IdempotencyRecord).where(
+                    IdempotencyRecord.principal == principal, IdempotencyRecord.key == key
+                )
             )
         else:
             record = session.get(IdempotencyRecord, (principal, key))
@@ -127,8 +145,12 @@ def _replay(record: _Existing) -> Response:
         name, _, value = line.partition(":")
         headers[name] = value
     media_type = headers.pop("content-type", "application/json")
-    return Response(content=record.body or b"", status_code=record.status_code or 200, headers=headers,
-                    media_type=media_type)
+    return Response(
+        content=record.body or b"",
+        status_code=record.status_code or 200,
+        headers=headers,
+        media_type=media_type,
+    )
 
 
 class IdempotentRoute(APIRoute):
@@ -143,9 +165,13 @@ class IdempotentRoute(APIRoute):
                 response: Response = await handler(request)
                 return response
             if not 1 <= len(key) <= 255:
-                return problem_response(status=422, slug="invalid-idempotency-key", title="Invalid Idempotency-Key",
-                                        detail="Idempotency-Key must be 1 to 255 characters",
-                                        instance=request.url.path)
+                return problem_response(
+                    status=422,
+                    slug="invalid-idempotency-key",
+                    title="Invalid Idempotency-Key",
+                    detail="Idempotency-Key must be 1 to 255 characters",
+                    instance=request.url.path,
+                )
             principal = _principal(request)
             if principal is None:  # the handler answers 401; nothing to remember
                 unauthenticated: Response = await handler(request)
@@ -153,16 +179,17 @@ class IdempotentRoute(APIRoute):
             factory: sessionmaker[Session] = request.app.state.session_factory
             body = await request.body()
             request_hash = _request_hash(request, body)
-            existing = await run_in_threadpool(_begin, factory, principal=principal, key=key,
-                                               request_hash=request_hash)
+            existing = await run_in_threadpool(
+                _begin, factory, principal=principal, key=key, request_hash=request_hash
+            )
             if existing is not None:
                 return _answer_existing(request, existing, request_hash)
-            response = None
+            outcome: Response | None = None
             try:
-                response = await handler(request)
+                outcome = await handler(request)
             finally:
-                await run_in_threadpool(_finish, factory, principal=principal, key=key, response=response)
-            return response
+                await run_in_threadpool(_finish, factory, principal=principal, key=key, response=outcome)
+            return outcome
 
         return route
 
@@ -170,14 +197,19 @@ class IdempotentRoute(APIRoute):
 def _answer_existing(request: Request, existing: _Existing, request_hash: str) -> Response:
     if existing.request_hash != request_hash:
         return problem_response(
-            status=422, slug="idempotency-key-reused", title="Idempotency-Key reused with a different request",
+            status=422,
+            slug="idempotency-key-reused",
+            title="Idempotency-Key reused with a different request",
             detail="This Idempotency-Key was used for a different request body or path",
             instance=request.url.path,
         )
     if existing.state != "done":
         return problem_response(
-            status=409, slug="idempotency-in-flight", title="A request with this Idempotency-Key is still running",
-            detail="Retry after the first request has finished", instance=request.url.path,
+            status=409,
+            slug="idempotency-in-flight",
+            title="A request with this Idempotency-Key is still running",
+            detail="Retry after the first request has finished",
+            instance=request.url.path,
             headers={"Retry-After": "1"},
         )
     return _replay(existing)

@@ -12,7 +12,9 @@ from app.core.config import Settings
 _SECRET_KEYS = ("password", "secret", "token", "authorization", "api_key", "key_hash", "password_hash")
 
 
-def _drop_secrets(_logger: object, _name: str, event_dict: structlog.types.EventDict) -> structlog.types.EventDict:
+def _drop_secrets(
+    _logger: object, _name: str, event_dict: structlog.types.EventDict
+) -> structlog.types.EventDict:
     for key in list(event_dict):
         if any(word in key.lower() for word in _SECRET_KEYS):
             event_dict[key] = "***"

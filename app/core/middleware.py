@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.context import request_id_var
-from app.core.problems import PROBLEM_BASE
+from app.core.errors import PROBLEM_BASE
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -56,8 +56,13 @@ class RequestContextMiddleware:
             route_path = getattr(route, "path", "unmatched")
             REQUESTS.labels(scope["method"], route_path, str(status_holder["status"])).inc()
             LATENCY.labels(scope["method"], route_path).observe(elapsed)
-            log.info("request", method=scope["method"], path=scope["path"], status=status_holder["status"],
-                     ms=round(elapsed * 1000, 1))
+            log.info(
+                "request",
+                method=scope["method"],
+                path=scope["path"],
+                status=status_holder["status"],
+                ms=round(elapsed * 1000, 1),
+            )
             structlog.contextvars.unbind_contextvars("request_id")
             request_id_var.reset(token)
 
@@ -101,7 +106,14 @@ class BodySizeLimitMiddleware:
                 "instance": scope["path"],
             }
         ).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/problem+json"),
-                                (b"content-length", str(len(body)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/problem+json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})

@@ -21,7 +21,9 @@ def _session(settings: Settings) -> tuple[Session, Engine]:
     return make_session_factory(engine)(), engine
 
 
-def create_user_cli(*, settings: Settings, username: str, role: str, entity_codes: list[str], password: str) -> str:
+def create_user_cli(
+    *, settings: Settings, username: str, role: str, entity_codes: list[str], password: str
+) -> str:
     try:
         role_value = Role(role)
     except ValueError:
@@ -29,19 +31,30 @@ def create_user_cli(*, settings: Settings, username: str, role: str, entity_code
             f"unknown role '{role}'", errors=[violation(("role",), "unknown role", "enum")]
         ) from None
     if len(password) < 8:
-        raise ValidationFailedError("the password needs at least 8 characters",
-                                    errors=[violation(("password",), "too short", "string_too_short")])
+        raise ValidationFailedError(
+            "the password needs at least 8 characters",
+            errors=[violation(("password",), "too short", "string_too_short")],
+        )
     session, engine = _session(settings)
     try:
         ids: list[str] = []
         for code in entity_codes:
-            entity_id = session.execute(select(LegalEntity.id).where(LegalEntity.code == code)).scalar_one_or_none()
+            entity_id = session.execute(
+                select(LegalEntity.id).where(LegalEntity.code == code)
+            ).scalar_one_or_none()
             if entity_id is None:
                 raise NotFoundError(f"no entity with code '{code}'")
             ids.append(entity_id)
         session.rollback()
-        user = service.create_user(session, actor=SYSTEM_ACTOR, username=username, password=password,
-                                   role=role_value, entity_ids=ids, now=utcnow())
+        user = service.create_user(
+            session,
+            actor=SYSTEM_ACTOR,
+            username=username,
+            password=password,
+            role=role_value,
+            entity_ids=ids,
+            now=utcnow(),
+        )
         return user.id
     finally:
         session.close()
@@ -69,7 +82,9 @@ def create_api_key_cli(*, settings: Settings, username: str, name: str) -> str:
         if user is None:
             raise NotFoundError(f"no user '{username}'")
         session.rollback()
-        created = service.create_api_key(session, actor=SYSTEM_ACTOR, user_id=user.id, name=name, now=utcnow())
+        created = service.create_api_key(
+            session, actor=SYSTEM_ACTOR, user_id=user.id, name=name, now=utcnow()
+        )
         return created.secret
     finally:
         session.close()

@@ -1,4 +1,4 @@
-"""Who is calling: bearer JWTs and API keys resolved to an `Actor`; every route declares the roles it allows."""
+"""Who is calling: bearer JWTs and API keys resolved to an `Actor`; every route declares its roles."""
 
 from __future__ import annotations
 
@@ -41,14 +41,23 @@ def resolve_credentials(session: Session, *, token: str, settings: Settings, now
     prefix = api_key_prefix(token)
     if prefix is not None:
         key = session.execute(select(ApiKey).where(ApiKey.prefix == prefix)).scalar_one_or_none()
-        if key is None or key.revoked_at is not None or not constant_time_equal(key.key_hash, hash_api_key(token)):
+        if (
+            key is None
+            or key.revoked_at is not None
+            or not constant_time_equal(key.key_hash, hash_api_key(token))
+        ):
             raise _unauthenticated("invalid or revoked API key")
         user = session.get(User, key.user_id)
         if user is None or not user.is_active:
             raise _unauthenticated("the key's user is disabled")
         actor = actor_for_user(user)
-        return Actor(user_id=actor.user_id, username=actor.username, role=actor.role,
-                     entity_ids=actor.entity_ids, via_api_key=True)
+        return Actor(
+            user_id=actor.user_id,
+            username=actor.username,
+            role=actor.role,
+            entity_ids=actor.entity_ids,
+            via_api_key=True,
+        )
     try:
         subject = decode_token(token, key=settings.signing_key(), audience=settings.token_audience)
     except InvalidTokenError as exc:

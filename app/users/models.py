@@ -15,7 +15,9 @@ ROLE_VALUES = ("admin", "controller", "accountant", "auditor", "viewer")
 
 class User(Base):
     __tablename__ = "app_user"
-    __table_args__ = (CheckConstraint("role IN ('admin','controller','accountant','auditor','viewer')", name="role"),)
+    __table_args__ = (
+        CheckConstraint("role IN ('admin','controller','accountant','auditor','viewer')", name="role"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     username: Mapped[str] = mapped_column(String(100), unique=True)
@@ -51,7 +53,7 @@ class ApiKey(Base):
 
 
 class LoginThrottle(Base):
-    """Failed logins per user name: after too many, the name is locked for a while (no matter the password)."""
+    """Failed logins per user name: after too many, the name is locked for a while, whatever the password."""
 
     __tablename__ = "login_throttle"
 

@@ -12,7 +12,7 @@ RoleName = Literal["admin", "controller", "accountant", "auditor", "viewer"]
 
 class TokenRead(BaseModel):
     access_token: str
-    token_type: Literal["bearer"] = "bearer"
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105
     expires_in: int
 
 

@@ -45,8 +45,9 @@ def _throttle(session: Session, *, username: str, settings: Settings, now: datet
     return row
 
 
-def _record_failure(session: Session, row: LoginThrottle | None, *, username: str, settings: Settings,
-                    now: datetime) -> None:
+def _record_failure(
+    session: Session, row: LoginThrottle | None, *, username: str, settings: Settings, now: datetime
+) -> None:
     window = timedelta(minutes=settings.login_lock_minutes)
     if row is None:
         row = LoginThrottle(username=username, failures=0, first_failure_at=now)
@@ -59,7 +60,9 @@ def _record_failure(session: Session, row: LoginThrottle | None, *, username: st
         row.failures, row.first_failure_at = 0, now
 
 
-def login(session: Session, *, username: str, password: str, settings: Settings, now: datetime) -> IssuedToken:
+def login(
+    session: Session, *, username: str, password: str, settings: Settings, now: datetime
+) -> IssuedToken:
     """Check a password and issue a short-lived token; failures are counted per user name and throttled."""
     with atomic(session):
         row = _throttle(session, username=username, settings=settings, now=now)
@@ -75,23 +78,48 @@ def login(session: Session, *, username: str, password: str, settings: Settings,
     if failed:
         raise AuthenticationError("wrong user name or password", headers={"WWW-Authenticate": "Bearer"})
     assert user is not None
-    token, expires_in = create_token(subject=user.id, key=settings.signing_key(), audience=settings.token_audience,
-                                     now=now, minutes=settings.token_minutes)
+    token, expires_in = create_token(
+        subject=user.id,
+        key=settings.signing_key(),
+        audience=settings.token_audience,
+        now=now,
+        minutes=settings.token_minutes,
+    )
     return IssuedToken(access_token=token, expires_in=expires_in)
 
 
-def create_user(session: Session, *, actor: Actor, username: str, password: str, role: Role,
-                entity_ids: list[str], now: datetime) -> User:
+def create_user(
+    session: Session,
+    *,
+    actor: Actor,
+    username: str,
+    password: str,
+    role: Role,
+    entity_ids: list[str],
+    now: datetime,
+) -> User:
     with atomic(session):
         if session.execute(select(User.id).where(User.username == username)).first() is not None:
             raise ConflictError(f"user name '{username}' is taken", field="username")
-        user = User(username=username, password_hash=hash_password(password), role=str(role), is_active=True,
-                    created_at=now)
+        user = User(
+            username=username,
+            password_hash=hash_password(password),
+            role=str(role),
+            is_active=True,
+            created_at=now,
+        )
         user.entity_limits = [UserEntity(entity_id=eid) for eid in sorted(set(entity_ids))]
         session.add(user)
         session.flush()
-        audit.record(session, actor=actor, action="user.created", subject_type="user", subject_id=user.id,
-                     at=now, after=user_snapshot(user))
+        audit.record(
+            session,
+            actor=actor,
+            action="user.created",
+            subject_type="user",
+            subject_id=user.id,
+            at=now,
+            after=user_snapshot(user),
+        )
         return user
 
 
@@ -106,8 +134,18 @@ def list_users(session: Session) -> list[User]:
     return list(session.execute(select(User).order_by(User.username)).scalars())
 
 
-def update_user(session: Session, *, actor: Actor, user_id: str, expected_version: int, role: str | None,
-                is_active: bool | None, entity_ids: list[str] | None, password: str | None, now: datetime) -> User:
+def update_user(
+    session: Session,
+    *,
+    actor: Actor,
+    user_id: str,
+    expected_version: int,
+    role: str | None,
+    is_active: bool | None,
+    entity_ids: list[str] | None,
+    password: str | None,
+    now: datetime,
+) -> User:
     with atomic(session):
         user = session.get(User, user_id, with_for_update=True)
         if user is None:
@@ -126,9 +164,17 @@ def update_user(session: Session, *, actor: Actor, user_id: str, expected_versio
         session.flush()
         after = user_snapshot(user)
         if password is not None:
-            after["password"] = "changed"
-        audit.record(session, actor=actor, action="user.updated", subject_type="user", subject_id=user.id,
-                     at=now, before=before, after=after)
+            after["password"] = "changed"  # noqa: S105
+        audit.record(
+            session,
+            actor=actor,
+            action="user.updated",
+            subject_type="user",
+            subject_id=user.id,
+            at=now,
+            before=before,
+            after=after,
+        )
         return user
 
 
@@ -145,8 +191,15 @@ def create_api_key(session: Session, *, actor: Actor, user_id: str, name: str, n
         key = ApiKey(user_id=user.id, prefix=prefix, key_hash=key_hash, name=name, created_at=now)
         session.add(key)
         session.flush()
-        audit.record(session, actor=actor, action="api_key.created", subject_type="api_key", subject_id=key.id,
-                     at=now, after={"user_id": user.id, "name": name, "prefix": prefix})
+        audit.record(
+            session,
+            actor=actor,
+            action="api_key.created",
+            subject_type="api_key",
+            subject_id=key.id,
+            at=now,
+            after={"user_id": user.id, "name": name, "prefix": prefix},
+        )
         return CreatedKey(key=key, secret=secret)
 
 
@@ -158,8 +211,16 @@ def revoke_api_key(session: Session, *, actor: Actor, key_id: str, now: datetime
         if key.revoked_at is not None:
             raise ConflictError("the key is already revoked")
         key.revoked_at = now
-        audit.record(session, actor=actor, action="api_key.revoked", subject_type="api_key", subject_id=key.id,
-                     at=now, before={"revoked_at": None}, after={"revoked_at": now})
+        audit.record(
+            session,
+            actor=actor,
+            action="api_key.revoked",
+            subject_type="api_key",
+            subject_id=key.id,
+            at=now,
+            before={"revoked_at": None},
+            after={"revoked_at": now},
+        )
         return key
 
 

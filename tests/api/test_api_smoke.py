@@ -20,8 +20,12 @@ class TestLogin:
     def test_issues_a_token_that_opens_protected_routes(self, client: TestClient, users: Users) -> None:
         users.create("alice", "controller")
 
-        token = client.post("/api/v1/auth/token", data={"username": "alice", "password": "correct horse battery"})
-        me = client.get("/api/v1/users/me", headers={"Authorization": f"Bearer {token.json()['access_token']}"})
+        token = client.post(
+            "/api/v1/auth/token", data={"username": "alice", "password": "correct horse battery"}
+        )
+        me = client.get(
+            "/api/v1/users/me", headers={"Authorization": f"Bearer {token.json()['access_token']}"}
+        )
 
         assert token.status_code == 200
         assert token.json()["token_type"] == "bearer"

@@ -1,4 +1,4 @@
-"""Migrations: one head, upgrade -> downgrade -> upgrade on both databases, models equal the migrated schema."""
+"""Migrations: one head, up -> down -> up on both databases, and the models equal the migrated schema."""
 
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ def _authorize_of(route: APIRoute) -> Authorize | None:
 
 
 def _api_routes(app: FastAPI) -> list[tuple[str, str, APIRoute]]:
-    """Every (method, full path, route) under /api/v1 (FastAPI keeps included routers nested: flatten them)."""
+    """Every (method, full path, route) under /api/v1 (included routers are nested: flatten them)."""
     out = []
     for context in iter_route_contexts(app.routes):
         route = context.original_route
@@ -42,7 +42,8 @@ def _api_routes(app: FastAPI) -> list[tuple[str, str, APIRoute]]:
 
 def _concrete(path: str) -> str:
     return re.sub(r"\{[^}]+\}", "00000000-0000-7000-8000-000000000000", path).replace(
-        "/periods/00000000-0000-7000-8000-000000000000", "/periods/2026-01")
+        "/periods/00000000-0000-7000-8000-000000000000", "/periods/2026-01"
+    )
 
 
 STATIC_APP = create_app(settings=Settings(env="test", database_url="sqlite://", secret_key="x" * 40))  # type: ignore[arg-type]
@@ -95,6 +96,10 @@ def test_operation_ids_are_unique_and_readable() -> None:
 
     assert all(re.fullmatch(r"[a-z][a-z0-9_]*", i) for i in ids)
     schema = STATIC_APP.openapi()
-    operation_ids = [op["operationId"] for item in schema["paths"].values() for op in item.values()
-                     if isinstance(op, dict) and "operationId" in op]
+    operation_ids = [
+        op["operationId"]
+        for item in schema["paths"].values()
+        for op in item.values()
+        if isinstance(op, dict) and "operationId" in op
+    ]
     assert len(operation_ids) == len(set(operation_ids))

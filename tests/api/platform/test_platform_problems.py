@@ -21,27 +21,36 @@ def _user_count(session: Session) -> int:
 
 class TestProblemResponses:
     def test_malformed_json_is_a_422_problem(self, client: TestClient, as_admin: dict[str, str]) -> None:
-        response = client.post("/api/v1/users", content=b'{"username": "x",', headers={
-            **as_admin, "Content-Type": "application/json"})
+        response = client.post(
+            "/api/v1/users",
+            content=b'{"username": "x",',
+            headers={**as_admin, "Content-Type": "application/json"},
+        )
 
         assert response.status_code == 422
         assert response.headers["content-type"].startswith(PROBLEM)
         assert response.json()["type"].endswith("/malformed-json")
 
     def test_wrong_types_name_the_field(self, client: TestClient, as_admin: dict[str, str]) -> None:
-        response = client.post("/api/v1/users", json={"username": "bob", "password": 12345678, "role": "admin"},
-                               headers=as_admin)
+        response = client.post(
+            "/api/v1/users", json={"username": "bob", "password": 12345678, "role": "admin"}, headers=as_admin
+        )
 
         assert response.status_code == 422
         body = response.json()
         assert body["type"].endswith("/validation-error")
         assert ["body", "password"] in [e["loc"] for e in body["errors"]]
 
-    def test_unknown_fields_are_refused(self, client: TestClient, as_admin: dict[str, str], session: Session) -> None:
+    def test_unknown_fields_are_refused(
+        self, client: TestClient, as_admin: dict[str, str], session: Session
+    ) -> None:
         before = _user_count(session)
 
-        response = client.post("/api/v1/users", json={"username": "eve", "password": "long enough pw",
-                                                      "role": "viewer", "is_superuser": True}, headers=as_admin)
+        response = client.post(
+            "/api/v1/users",
+            json={"username": "eve", "password": "long enough pw", "role": "viewer", "is_superuser": True},
+            headers=as_admin,
+        )
 
         assert response.status_code == 422
         assert ["body", "is_superuser"] in [e["loc"] for e in response.json()["errors"]]
@@ -50,25 +59,31 @@ class TestProblemResponses:
     def test_oversized_body_is_a_413_problem(self, client: TestClient, as_admin: dict[str, str]) -> None:
         big = json.dumps({"username": "x" * (11 * 1024 * 1024)})
 
-        response = client.post("/api/v1/users", content=big, headers={**as_admin,
-                                                                       "Content-Type": "application/json"})
+        response = client.post(
+            "/api/v1/users", content=big, headers={**as_admin, "Content-Type": "application/json"}
+        )
 
         assert response.status_code == 413
         assert response.headers["content-type"].startswith(PROBLEM)
         assert response.json()["type"].endswith("/payload-too-large")
 
-    def test_streamed_oversized_body_is_a_413_problem(self, client: TestClient, as_admin: dict[str, str]) -> None:
+    def test_streamed_oversized_body_is_a_413_problem(
+        self, client: TestClient, as_admin: dict[str, str]
+    ) -> None:
         def chunks():  # type: ignore[no-untyped-def]
             for _ in range(12):
                 yield b"x" * (1024 * 1024)
 
-        response = client.post("/api/v1/users", content=chunks(), headers={**as_admin,
-                                                                            "Content-Type": "application/json"})
+        response = client.post(
+            "/api/v1/users", content=chunks(), headers={**as_admin, "Content-Type": "application/json"}
+        )
 
         assert response.status_code == 413
 
     @pytest.mark.parametrize("limit", ["0", "1001", "100000000000000000000", "abc", "-1"])
-    def test_absurd_page_sizes_are_refused(self, client: TestClient, as_admin: dict[str, str], limit: str) -> None:
+    def test_absurd_page_sizes_are_refused(
+        self, client: TestClient, as_admin: dict[str, str], limit: str
+    ) -> None:
         response = client.get(f"/api/v1/audit-events?limit={limit}", headers=as_admin)
 
         assert response.status_code == 422
@@ -112,8 +127,11 @@ class TestUsersAreAudited:
     def test_creating_a_user_writes_one_audit_event(self, client: TestClient, users: Users) -> None:
         headers = users.headers("admin")
 
-        created = client.post("/api/v1/users", json={"username": "carol", "password": "long enough pw",
-                                                     "role": "accountant"}, headers=headers)
+        created = client.post(
+            "/api/v1/users",
+            json={"username": "carol", "password": "long enough pw", "role": "accountant"},
+            headers=headers,
+        )
         events = client.get("/api/v1/audit-events?subject_type=user", headers=headers)
 
         assert created.status_code == 201

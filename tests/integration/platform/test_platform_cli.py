@@ -27,8 +27,11 @@ def cli_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[st
 
 class TestUsersCommand:
     def test_creates_and_lists_a_user(self, cli_database: str) -> None:
-        created = runner.invoke(cli, ["users", "create", "--username", "gina", "--role", "controller",
-                                      "--password-stdin"], input="long enough pw\n")
+        created = runner.invoke(
+            cli,
+            ["users", "create", "--username", "gina", "--role", "controller", "--password-stdin"],
+            input="long enough pw\n",
+        )
         listed = runner.invoke(cli, ["users", "list"])
 
         assert created.exit_code == 0, created.output
@@ -36,16 +39,32 @@ class TestUsersCommand:
         assert "controller" in listed.output
 
     def test_unknown_role_is_one_line_and_non_zero(self, cli_database: str) -> None:
-        result = runner.invoke(cli, ["users", "create", "--username", "hal", "--role", "emperor",
-                                     "--password-stdin"], input="long enough pw\n")
+        result = runner.invoke(
+            cli,
+            ["users", "create", "--username", "hal", "--role", "emperor", "--password-stdin"],
+            input="long enough pw\n",
+        )
 
         assert result.exit_code == 1
         assert "unknown role" in result.output
         assert "Traceback" not in result.output
 
     def test_unknown_entity_code_is_refused(self, cli_database: str) -> None:
-        result = runner.invoke(cli, ["users", "create", "--username", "ivy", "--role", "viewer", "--entity", "NOPE",
-                                     "--password-stdin"], input="long enough pw\n")
+        result = runner.invoke(
+            cli,
+            [
+                "users",
+                "create",
+                "--username",
+                "ivy",
+                "--role",
+                "viewer",
+                "--entity",
+                "NOPE",
+                "--password-stdin",
+            ],
+            input="long enough pw\n",
+        )
 
         assert result.exit_code == 1
         assert "no entity with code 'NOPE'" in result.output
@@ -62,8 +81,11 @@ class TestUsersCommand:
 
 class TestApiKeysCommand:
     def test_prints_a_key_once_for_an_existing_user(self, cli_database: str) -> None:
-        runner.invoke(cli, ["users", "create", "--username", "bot", "--role", "auditor", "--password-stdin"],
-                      input="long enough pw\n")
+        runner.invoke(
+            cli,
+            ["users", "create", "--username", "bot", "--role", "auditor", "--password-stdin"],
+            input="long enough pw\n",
+        )
 
         result = runner.invoke(cli, ["api-keys", "create", "--user", "bot"])
 

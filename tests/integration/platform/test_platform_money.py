@@ -12,8 +12,13 @@ from sqlalchemy.exc import StatementError
 from app.core.money import Money, NotExactError, Ratio
 
 metadata = MetaData()
-probe = Table("money_probe", metadata, Column("id", Integer, primary_key=True), Column("amount", Money()),
-              Column("ratio", Ratio()))
+probe = Table(
+    "money_probe",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("amount", Money()),
+    Column("ratio", Ratio()),
+)
 
 
 @pytest.fixture

@@ -20,7 +20,9 @@ class TestSettings:
         assert settings.token_minutes == 5
         assert not settings.is_sqlite
 
-    def test_defaults_to_a_sqlite_file_in_the_working_directory(self, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_defaults_to_a_sqlite_file_in_the_working_directory(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         monkeypatch.delenv("GROUPLEDGER_DATABASE_URL", raising=False)
 
         assert Settings().database_url == "sqlite:///./groupledger.sqlite3"
