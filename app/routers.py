@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from app.audit.api import router as audit_router
+from app.entities.api import router as entities_router
+from app.ownership.api import overrides_router, ownership_router, stakes_router
 from app.users.api import auth_router
 from app.users.api import router as users_router
 
@@ -12,4 +14,8 @@ API_ROUTERS: list[APIRouter] = [
     auth_router,
     users_router,
     audit_router,
+    entities_router,
+    stakes_router,
+    overrides_router,
+    ownership_router,
 ]

@@ -1,0 +1,75 @@
+"""Every query of the entity register. Returns models; never commits."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from app.entities.models import LegalEntity
+
+
+def get(session: Session, entity_id: str, *, for_update: bool = False) -> LegalEntity | None:
+    return session.get(LegalEntity, entity_id, with_for_update=for_update)
+
+
+def get_many(session: Session, entity_ids: Collection[str], *, for_update: bool = False) -> list[LegalEntity]:
+    """The entities among `entity_ids` in id order (a fixed lock order: no deadlocks between writers)."""
+    if not entity_ids:
+        return []
+    query = select(LegalEntity).where(LegalEntity.id.in_(sorted(set(entity_ids)))).order_by(LegalEntity.id)
+    if for_update:
+        query = query.with_for_update()
+    return list(session.execute(query).scalars())
+
+
+def by_code(session: Session, code: str) -> LegalEntity | None:
+    return session.execute(select(LegalEntity).where(LegalEntity.code == code)).scalar_one_or_none()
+
+
+def uscc_holder(session: Session, uscc: str, *, exclude_id: str | None = None) -> LegalEntity | None:
+    query = select(LegalEntity).where(LegalEntity.uscc == uscc)
+    if exclude_id is not None:
+        query = query.where(LegalEntity.id != exclude_id)
+    return session.execute(query.limit(1)).scalar_one_or_none()
+
+
+def list_entities(
+    session: Session,
+    *,
+    after_id: str | None,
+    limit: int,
+    kind: str | None = None,
+    status: str | None = None,
+    q: str | None = None,
+    code: str | None = None,
+    as_of: date | None = None,
+    entity_ids: frozenset[str] | None = None,
+) -> Sequence[LegalEntity]:
+    query = select(LegalEntity).order_by(LegalEntity.id).limit(limit)
+    if after_id is not None:
+        query = query.where(LegalEntity.id > after_id)
+    if kind is not None:
+        query = query.where(LegalEntity.kind == kind)
+    if status is not None:
+        query = query.where(LegalEntity.status == status)
+    if code is not None:
+        query = query.where(LegalEntity.code == code)
+    if q is not None:
+        query = query.where(
+            or_(
+                LegalEntity.name.icontains(q, autoescape=True),
+                LegalEntity.name_en.icontains(q, autoescape=True),
+                LegalEntity.code.icontains(q, autoescape=True),
+            )
+        )
+    if as_of is not None:
+        query = query.where(
+            or_(LegalEntity.established_on.is_(None), LegalEntity.established_on <= as_of),
+            or_(LegalEntity.ended_on.is_(None), LegalEntity.ended_on > as_of),
+        )
+    if entity_ids is not None:
+        query = query.where(LegalEntity.id.in_(sorted(entity_ids)))
+    return session.execute(query).scalars().all()

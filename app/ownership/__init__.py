@@ -1,0 +1,1 @@
+"""Equity stakes and the ownership engine."""

@@ -1,0 +1,211 @@
+"""The ownership engine: from the direct holdings in force to the parent's view of every entity it reaches.
+
+Steps (DOMAIN Part 2 §1): validate; drop holdings of the parent's own shares (treasury shares, §1.4a); keep
+what the parent reaches through any holding; interest shares by the matrix formula component by component
+(`matrix`); control shares by the fixed point (`control`); method by rule and override (`methods`); group
+share and NCI split (`nci`); the ultimate parent above the parent (`control`).
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+import numpy.typing as npt
+
+from app.ownership.domain.control import Control, control_fixed_point, ultimate_parent
+from app.ownership.domain.decimals import ONE, ZERO, exact_context, quantize10, quantize_all
+from app.ownership.domain.graph import reachable_from
+from app.ownership.domain.matrix import propagate
+from app.ownership.domain.methods import methods_for_controls, split_overrides
+from app.ownership.domain.model import (
+    PARENT,
+    SUBSIDIARY,
+    EntityOwnership,
+    Holding,
+    MethodOverride,
+    OwnershipResult,
+)
+from app.ownership.domain.nci import Attribution, attribute
+from app.ownership.domain.validation import HoldingIndex, check_overrides, index_holdings
+
+IntArray = npt.NDArray[np.int64]
+ObjArray = npt.NDArray[np.object_]
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """The part of the holding graph the parent reaches, renumbered 0..m-1 with the parent as 0."""
+
+    names: list[str]
+    global_ids: IntArray
+    local: IntArray
+    src: IntArray
+    dst: IntArray
+    share: ObjArray
+    vote: ObjArray
+    interest: ObjArray
+    exact: npt.NDArray[np.bool_]
+    cycles: tuple[tuple[str, ...], ...]
+
+
+def _scope(index: HoldingIndex, parent: int) -> _Scope:
+    with exact_context():
+        has_share = np.asarray(index.share > ZERO, dtype=bool)
+        active = (has_share | np.asarray(index.vote > ZERO, dtype=bool)) & (index.dst != parent)
+    reach = reachable_from(n=index.size, src=index.src[active], dst=index.dst[active], root=parent)
+    reach[parent] = False
+    global_ids = np.concatenate(([parent], np.flatnonzero(reach))).astype(np.int64)
+    reach[parent] = True
+    local = np.full(index.size, -1, dtype=np.int64)
+    local[global_ids] = np.arange(len(global_ids), dtype=np.int64)
+    keep = active & reach[index.src]
+    src, dst = local[index.src[keep]], local[index.dst[keep]]
+    share, vote = index.share[keep], index.vote[keep]
+    names = [index.names[g] for g in global_ids.tolist()]
+    sources = np.full((len(names), 1), ZERO, dtype=object)
+    sources[0, 0] = ONE
+    capital = has_share[keep]
+    result = propagate(
+        names=names, src=src[capital], dst=dst[capital], weight=share[capital], sources=sources
+    )
+    cycles = tuple(sorted(tuple(sorted(names[int(m)] for m in members)) for members in result.cycles))
+    return _Scope(
+        names=names,
+        global_ids=global_ids,
+        local=local,
+        src=src,
+        dst=dst,
+        share=share,
+        vote=vote,
+        interest=result.values[:, 0],
+        exact=result.exact,
+        cycles=cycles,
+    )
+
+
+def interest_matrix_row(*, parent: str, holdings: Sequence[Holding]) -> dict[str, Decimal]:
+    """Row `parent` of (I - A)^-1 with the holdings of the parent's own shares dropped (§1.3, §1.4a).
+
+    That is the parent's interest share in every entity it reaches (1 for itself), rounded to ten places,
+    without control, methods or NCI: the cheap call for callers that only need percentages.
+    Raises like `compute_ownership`.
+    """
+    index = index_holdings(holdings, entities=[parent])
+    scope = _scope(index, 0)
+    return {name: quantize10(value) for name, value in zip(scope.names, scope.interest, strict=True)}
+
+
+def compute_ownership(
+    *, parent: str, holdings: Sequence[Holding], overrides: Sequence[MethodOverride] = ()
+) -> OwnershipResult:
+    """The parent's control, interest, method, group share and NCI for every entity it reaches.
+
+    Overrides naming entities the parent does not reach are not applied; they come back in
+    `ignored_overrides`. Raises `OwnershipValidationError` (every broken input rule at once),
+    `OwnershipCycleError` (companies holding all of each other's capital) and `OwnershipNumericalError`
+    (a cycle too ill-conditioned to solve).
+    """
+    check_overrides(parent=parent, overrides=overrides)
+    index = index_holdings(holdings, entities=[parent])
+    scope = _scope(index, 0)
+    size = len(scope.names)
+    applied, ignored = split_overrides(overrides=overrides, index=index.index, local=scope.local)
+    control = control_fixed_point(
+        n=size,
+        src=scope.src,
+        dst=scope.dst,
+        vote=scope.vote,
+        root=0,
+        forced_in=[i for i, o in applied.items() if o.method == SUBSIDIARY],
+        forced_out=[i for i, o in applied.items() if o.method != SUBSIDIARY],
+    )
+    with exact_context():
+        owners = np.asarray(scope.interest > ZERO, dtype=bool)
+    owners[0] = True
+    shares = attribute(
+        n=size,
+        src=scope.src,
+        dst=scope.dst,
+        share=scope.share,
+        interest=scope.interest,
+        group=control.controlled,
+        owners=owners,
+    )
+    controlled_global = np.zeros(index.size, dtype=bool)
+    controlled_global[scope.global_ids[control.controlled]] = True
+    top = ultimate_parent(
+        names=index.names,
+        src=index.src,
+        dst=index.dst,
+        vote=index.vote,
+        parent=0,
+        controlled=controlled_global,
+    )
+    rows = [_parent_row(parent), *_entity_rows(scope, control, shares, applied)]
+    return OwnershipResult(
+        parent=parent,
+        entities=tuple(rows),
+        ultimate_parent=index.names[top],
+        cycles=scope.cycles,
+        ignored_overrides=ignored,
+    )
+
+
+def _entity_rows(
+    scope: _Scope, control: Control, shares: Attribution, applied: dict[int, MethodOverride]
+) -> list[EntityOwnership]:
+    """Every entity but the parent, by id, built column by column (a Python loop per field would dominate)."""
+    order = np.asarray(sorted(range(1, len(scope.names)), key=scope.names.__getitem__), dtype=np.int64)
+    interest = quantize_all(scope.interest[order])
+    held = quantize_all(shares.held_by_owners[order])
+    group_share = list(interest)
+    outside = np.flatnonzero(~control.controlled[order])
+    for k, value in zip(outside.tolist(), quantize_all(shares.group_share[order[outside]]), strict=True):
+        group_share[k] = value
+    computed = methods_for_controls(control.control[order])
+    method = list(computed)
+    reasons: list[str | None] = [None] * len(order)
+    position = np.empty(len(scope.names), dtype=np.int64)
+    position[order] = np.arange(len(order), dtype=np.int64)
+    for local, override in applied.items():
+        method[position[local]] = override.method
+        reasons[position[local]] = override.reason
+    return EntityOwnership.from_columns(
+        [
+            [scope.names[i] for i in order.tolist()],
+            quantize_all(control.control[order]),
+            interest,
+            list(map(ONE.__sub__, interest)),
+            list(map(ONE.__sub__, held)),
+            list(map(operator.sub, held, interest)),
+            group_share,
+            quantize_all(shares.group_holding[order]),
+            method,
+            computed,
+            [r is not None for r in reasons],
+            scope.exact[order].tolist(),
+            reasons,
+        ]
+    )
+
+
+def _parent_row(parent: str) -> EntityOwnership:
+    one, zero = quantize10(ONE), quantize10(ZERO)
+    return EntityOwnership(
+        entity=parent,
+        control_share=one,
+        interest_share=one,
+        nci_share=zero,
+        nci_direct=zero,
+        nci_indirect=zero,
+        group_share=one,
+        group_holding=one,
+        method=PARENT,
+        computed_method=PARENT,
+        overridden=False,
+        exact=True,
+    )

@@ -1,0 +1,143 @@
+"""Ownership through time: methods by period and the date control began (DOMAIN Part 1, §1.8, §4.4).
+
+Holdings are dated (`valid_from` inclusive, `valid_to` exclusive). Between two consecutive dates on which some
+holding or override starts or ends nothing changes, so the engine is evaluated once per such date and the
+results are strung into periods. A sub-subsidiary's control therefore starts on the later of "P gains
+control of S" and "S gains control of SS" without a special rule (Kaplan F2 Example 13.4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date, timedelta
+
+from app.ownership.domain.engine import compute_ownership
+from app.ownership.domain.errors import OwnershipCycleError, OwnershipValidationError, Violation
+from app.ownership.domain.model import (
+    SUBSIDIARY,
+    DatedHolding,
+    DatedMethodOverride,
+    MethodOverride,
+    MethodPeriod,
+)
+
+
+def _in_force(valid_from: date, valid_to: date | None, on: date) -> bool:
+    return valid_from <= on and (valid_to is None or on < valid_to)
+
+
+def _check_dates(
+    holdings: Sequence[DatedHolding], overrides: Sequence[MethodOverride | DatedMethodOverride]
+) -> None:
+    violations = [
+        Violation(
+            "empty_validity",
+            f"{d.holding.holder} -> {d.holding.investee}: valid_to {d.valid_to} is not "
+            f"after valid_from {d.valid_from}",
+            holder=d.holding.holder,
+            investee=d.holding.investee,
+        )
+        for d in holdings
+        if d.valid_to is not None and d.valid_to <= d.valid_from
+    ]
+    violations += [
+        Violation(
+            "empty_validity",
+            f"override of {o.override.entity}: valid_to {o.valid_to} is not after valid_from {o.valid_from}",
+            entity=o.override.entity,
+        )
+        for o in overrides
+        if isinstance(o, DatedMethodOverride) and o.valid_to is not None and o.valid_to <= o.valid_from
+    ]
+    if violations:
+        raise OwnershipValidationError(violations)
+
+
+def method_history(
+    *,
+    parent: str,
+    holdings: Sequence[DatedHolding],
+    overrides: Sequence[MethodOverride | DatedMethodOverride] = (),
+    until: date | None = None,
+) -> dict[str, list[MethodPeriod]]:
+    """Per entity the parent reaches at some date: its periods, in date order, adjacent equal ones merged.
+
+    Evaluated on every date on which a holding or a dated override starts or ends (before `until`, when
+    given; periods running past it end at `until`). A period ends (`valid_to`, exclusive) where the method,
+    control share or interest share changes, or where the entity stops being reachable; the last one is
+    open (None) when nothing ends it and `until` is None. Plain `MethodOverride`s apply on every date.
+    Raises what `compute_ownership` raises, with `on` set to the date evaluated.
+    """
+    _check_dates(holdings, overrides)
+    dates: set[date] = set()
+    spans: list[DatedHolding | DatedMethodOverride] = [*holdings]
+    spans += [o for o in overrides if isinstance(o, DatedMethodOverride)]
+    for item in spans:
+        dates.add(item.valid_from)
+        if item.valid_to is not None:
+            dates.add(item.valid_to)
+    breakpoints = sorted(d for d in dates if until is None or d < until)
+    history: dict[str, list[MethodPeriod]] = {}
+    for position, start in enumerate(breakpoints):
+        end = breakpoints[position + 1] if position + 1 < len(breakpoints) else until
+        in_force = [d.holding for d in holdings if _in_force(d.valid_from, d.valid_to, start)]
+        overrides_now = [
+            o.override if isinstance(o, DatedMethodOverride) else o
+            for o in overrides
+            if not isinstance(o, DatedMethodOverride) or _in_force(o.valid_from, o.valid_to, start)
+        ]
+        try:
+            result = compute_ownership(parent=parent, holdings=in_force, overrides=overrides_now)
+        except OwnershipValidationError as error:
+            raise OwnershipValidationError(error.violations, on=start) from error
+        except OwnershipCycleError as error:
+            raise OwnershipCycleError(entities=error.entities, cycle=error.cycle, on=start) from error
+        for entity in result.entities:
+            period = MethodPeriod(
+                valid_from=start,
+                valid_to=end,
+                method=entity.method,
+                control_share=entity.control_share,
+                interest_share=entity.interest_share,
+            )
+            periods = history.setdefault(entity.entity, [])
+            last = periods[-1] if periods else None
+            if (
+                last is not None
+                and last.valid_to == start
+                and (last.method, last.control_share, last.interest_share)
+                == (period.method, period.control_share, period.interest_share)
+            ):
+                periods[-1] = replace(last, valid_to=end)
+            else:
+                periods.append(period)
+    return history
+
+
+def control_since(
+    *,
+    parent: str,
+    entity: str,
+    holdings: Sequence[DatedHolding],
+    as_of: date,
+    overrides: Sequence[MethodOverride | DatedMethodOverride] = (),
+) -> date | None:
+    """The first day of the unbroken stretch up to `as_of` in which `entity` is a subsidiary of `parent`.
+
+    None when it is not a subsidiary on `as_of`. Changes of percentage inside the stretch do not break it;
+    a day without control does. Raises what `method_history` raises.
+    """
+    periods = method_history(
+        parent=parent, holdings=holdings, overrides=overrides, until=as_of + timedelta(days=1)
+    ).get(entity, [])
+    current = next((i for i, p in enumerate(periods) if _in_force(p.valid_from, p.valid_to, as_of)), None)
+    if current is None or periods[current].method != SUBSIDIARY:
+        return None
+    while (
+        current > 0
+        and periods[current - 1].method == SUBSIDIARY
+        and periods[current - 1].valid_to == periods[current].valid_from
+    ):
+        current -= 1
+    return periods[current].valid_from

@@ -1,0 +1,1 @@
+"""Benchmarks: timed scenarios on generated data, each runnable as `python -m bench.<scenario>`."""

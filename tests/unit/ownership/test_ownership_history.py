@@ -1,0 +1,156 @@
+"""Method history and the date control began, on a hand-built dated group.
+
+P buys 60% of S on 2024-01-01 and raises it to 80% on 2024-07-01; S buys 70% of T on 2024-04-01; P sells
+down to 40% of S on 2024-10-01 and buys back to 55% on 2025-01-01. T is therefore a subsidiary of P from
+2024-04-01 (the later of "P controls S" and "S controls T"), stops being one while S is only an associate,
+and is one again from 2025-01-01.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from app.ownership.domain import (
+    ASSOCIATE,
+    INVESTMENT,
+    JOINT_VENTURE,
+    PARENT,
+    SUBSIDIARY,
+    DatedHolding,
+    DatedMethodOverride,
+    Holding,
+    MethodOverride,
+    MethodPeriod,
+    OwnershipValidationError,
+    control_since,
+    method_history,
+)
+
+
+def dated(
+    holder: str, investee: str, share: str, valid_from: date, valid_to: date | None = None
+) -> DatedHolding:
+    return DatedHolding(Holding(holder, investee, Decimal(share), Decimal(share)), valid_from, valid_to)
+
+
+JAN, APR, JUL, OCT = date(2024, 1, 1), date(2024, 4, 1), date(2024, 7, 1), date(2024, 10, 1)
+NEXT_JAN = date(2025, 1, 1)
+GROUP = [
+    dated("P", "S", "0.60", JAN, JUL),
+    dated("P", "S", "0.80", JUL, OCT),
+    dated("P", "S", "0.40", OCT, NEXT_JAN),
+    dated("P", "S", "0.55", NEXT_JAN),
+    dated("S", "T", "0.70", APR),
+]
+
+
+def period(start: date, end: date | None, method: str, control: str, interest: str) -> MethodPeriod:
+    return MethodPeriod(start, end, method, Decimal(control), Decimal(interest))
+
+
+class TestMethodHistory:
+    def test_periods_of_the_direct_subsidiary(self) -> None:
+        history = method_history(parent="P", holdings=GROUP)
+
+        assert history["S"] == [
+            period(JAN, JUL, SUBSIDIARY, "0.60", "0.60"),
+            period(JUL, OCT, SUBSIDIARY, "0.80", "0.80"),
+            period(OCT, NEXT_JAN, ASSOCIATE, "0.40", "0.40"),
+            period(NEXT_JAN, None, SUBSIDIARY, "0.55", "0.55"),
+        ]
+
+    def test_periods_of_the_sub_subsidiary(self) -> None:
+        history = method_history(parent="P", holdings=GROUP)
+
+        assert history["T"] == [
+            period(APR, JUL, SUBSIDIARY, "0.70", "0.42"),
+            period(JUL, OCT, SUBSIDIARY, "0.70", "0.56"),
+            period(OCT, NEXT_JAN, INVESTMENT, "0", "0.28"),
+            period(NEXT_JAN, None, SUBSIDIARY, "0.70", "0.385"),
+        ]
+
+    def test_equal_neighbouring_periods_are_merged(self) -> None:
+        history = method_history(parent="P", holdings=GROUP)
+
+        assert history["P"] == [period(JAN, None, PARENT, "1", "1")]
+
+    def test_until_cuts_the_history(self) -> None:
+        history = method_history(parent="P", holdings=GROUP, until=date(2024, 8, 1))
+
+        assert history["S"] == [
+            period(JAN, JUL, SUBSIDIARY, "0.60", "0.60"),
+            period(JUL, date(2024, 8, 1), SUBSIDIARY, "0.80", "0.80"),
+        ]
+
+    def test_dated_overrides_start_and_end_periods(self) -> None:
+        override = DatedMethodOverride(
+            MethodOverride("S", JOINT_VENTURE, "shareholder agreement"), date(2024, 8, 1), date(2024, 9, 1)
+        )
+
+        history = method_history(parent="P", holdings=GROUP, overrides=[override], until=OCT)
+
+        assert [(p.valid_from, p.valid_to, p.method) for p in history["S"]] == [
+            (JAN, JUL, SUBSIDIARY),
+            (JUL, date(2024, 8, 1), SUBSIDIARY),
+            (date(2024, 8, 1), date(2024, 9, 1), JOINT_VENTURE),
+            (date(2024, 9, 1), OCT, SUBSIDIARY),
+        ]
+        assert history["T"][-2].method == INVESTMENT
+
+    def test_an_empty_validity_is_refused(self) -> None:
+        holdings = [*GROUP, dated("P", "U", "0.3", JUL, JUL)]
+
+        with pytest.raises(OwnershipValidationError) as raised:
+            method_history(parent="P", holdings=holdings)
+
+        assert [v.code for v in raised.value.violations] == ["empty_validity"]
+
+    def test_overlapping_records_of_one_holding_are_refused_with_the_date(self) -> None:
+        holdings = [*GROUP, dated("S", "T", "0.10", date(2024, 5, 1), date(2024, 6, 1))]
+
+        with pytest.raises(OwnershipValidationError) as raised:
+            method_history(parent="P", holdings=holdings)
+
+        assert raised.value.on == date(2024, 5, 1)
+        assert [v.code for v in raised.value.violations] == ["duplicate_holding"]
+
+
+class TestControlSince:
+    @pytest.mark.parametrize(
+        ("entity", "as_of", "expected"),
+        [
+            ("S", date(2023, 12, 31), None),
+            ("S", JAN, JAN),
+            ("S", date(2024, 9, 30), JAN),
+            ("S", date(2024, 11, 1), None),
+            ("S", date(2025, 3, 1), NEXT_JAN),
+            ("T", date(2024, 3, 31), None),
+            ("T", date(2024, 8, 15), APR),
+            ("T", date(2024, 11, 1), None),
+            ("T", date(2025, 3, 1), NEXT_JAN),
+        ],
+    )
+    def test_start_of_the_unbroken_stretch_of_control(
+        self, entity: str, as_of: date, expected: date | None
+    ) -> None:
+        since = control_since(parent="P", entity=entity, holdings=GROUP, as_of=as_of)
+
+        assert since == expected
+
+    def test_a_sub_subsidiary_is_controlled_from_when_the_parent_controls_its_holder(self) -> None:
+        holdings = [dated("S", "T", "0.70", date(2024, 2, 1)), dated("P", "S", "0.60", date(2024, 3, 1))]
+
+        since = control_since(parent="P", entity="T", holdings=holdings, as_of=date(2024, 12, 31))
+
+        assert since == date(2024, 3, 1)
+
+    def test_an_override_can_grant_control(self) -> None:
+        holdings = [dated("P", "S", "0.45", JAN)]
+        override = MethodOverride("S", SUBSIDIARY, "de-facto control: the rest is widely held")
+
+        since = control_since(parent="P", entity="S", holdings=holdings, as_of=JUL, overrides=[override])
+
+        assert since == JAN
