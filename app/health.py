@@ -25,12 +25,21 @@ def health(session: SessionDep) -> HealthRead | Response:
         session.execute(text("SELECT 1"))
         session.rollback()
     except SQLAlchemyError:
-        return problem_response(status=503, slug="database-unavailable", title="Database unavailable",
-                                detail="The database did not answer", instance="/health")
+        return problem_response(
+            status=503,
+            slug="database-unavailable",
+            title="Database unavailable",
+            detail="The database did not answer",
+            instance="/health",
+        )
     return HealthRead(status="ok", database="ok")
 
 
-@router.get("/metrics", operation_id="metrics", response_class=Response,
-            responses={200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Prometheus metrics"}})
+@router.get(
+    "/metrics",
+    operation_id="metrics",
+    response_class=Response,
+    responses={200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Prometheus metrics"}},
+)
 def metrics() -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
