@@ -28,6 +28,15 @@ users_cli = typer.Typer(help="Users and their roles.", no_args_is_help=True)
 keys_cli = typer.Typer(help="API keys for automated clients.", no_args_is_help=True)
 cli.add_typer(users_cli, name="users")
 cli.add_typer(keys_cli, name="api-keys")
+
+
+def _register_feature_commands() -> None:
+    from app.ledger.cli import ledger_cli
+
+    cli.add_typer(ledger_cli, name="ledger")
+
+
+_register_feature_commands()
 out = Console()
 err = Console(stderr=True)
 

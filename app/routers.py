@@ -6,6 +6,11 @@ from fastapi import APIRouter
 
 from app.audit.api import router as audit_router
 from app.entities.api import router as entities_router
+from app.ledger.api import router as ledger_router
+from app.ledger.chart_api import router as ledger_chart_router
+from app.ledger.fx_api import router as ledger_fx_router
+from app.ledger.period_api import router as ledger_period_router
+from app.ledger.report_api import router as ledger_report_router
 from app.ownership.api import overrides_router, ownership_router, stakes_router
 from app.users.api import auth_router
 from app.users.api import router as users_router
@@ -18,4 +23,9 @@ API_ROUTERS: list[APIRouter] = [
     stakes_router,
     overrides_router,
     ownership_router,
+    ledger_chart_router,
+    ledger_router,
+    ledger_period_router,
+    ledger_fx_router,
+    ledger_report_router,
 ]

@@ -43,6 +43,14 @@ def upgrade() -> None:
         sa.Column("last_hash", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_chain_head")),
     )
+    # The chain head exists from the start, so the first writers lock a row instead of racing to insert it.
+    head = sa.table(
+        "audit_chain_head",
+        sa.column("id", sa.Integer()),
+        sa.column("last_seq", sa.BigInteger()),
+        sa.column("last_hash", sa.String()),
+    )
+    op.bulk_insert(head, [{"id": 1, "last_seq": 0, "last_hash": "0" * 64}])
     op.create_table(
         "audit_event",
         sa.Column("seq", sa.BigInteger(), autoincrement=False, nullable=False),
