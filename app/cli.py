@@ -119,7 +119,7 @@ def demo() -> None:
         out.print("Demo users (passwords are shown once):")
         for username, role, password in report.created_users:
             out.print(f"  {username:<22} {role:<11} {password}")
-    out.print(report.summary)
+    out.print(report.summary, soft_wrap=True)
 
 
 @users_cli.command("create")

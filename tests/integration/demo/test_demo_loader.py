@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from app.core.db import make_engine, make_session_factory
 from app.demo.group import DEMO_ENTITIES, DEMO_PARENT_CODE, DEMO_STAKES, DEMO_USERS
 from app.demo.loader import load_demo
 from app.entities.models import LegalEntity
+from app.ledger import report_service
 from app.ownership import service as ownership_service
 from app.ownership.models import EquityStake
 from app.users.models import User
@@ -53,6 +55,23 @@ def test_loads_the_group_once_with_interesting_ownership(demo_url: str) -> None:
         view = ownership_service.ownership_as_of(
             session, actor=SYSTEM_ACTOR, parent_id=parent.id, as_of=date(2026, 6, 30)
         )
+        assert report_service.check_balances(session).ok
+        matching = report_service.intercompany_matching(
+            session,
+            actor=SYSTEM_ACTOR,
+            as_of=date(2025, 12, 31),
+            tolerance=Decimal("1"),
+            presentation_currency="CNY",
+        )
+        codes = {e.id: e.code for e in session.execute(select(LegalEntity)).scalars()}
     engine.dispose()
     methods = {line.figures.method for line in view.lines}
     assert {"parent", "subsidiary", "associate"} <= methods
+    found = {
+        (m.rule, codes[m.entity_id], codes[m.counterparty_entity_id], m.difference)
+        for m in matching.differences
+    }
+    assert found == {
+        ("receivables_payables", "FSCA", "YSEN", Decimal("1200.0000")),
+        ("revenue_costs", "FSCA", "YSEN", Decimal("1200.0000")),
+    }
