@@ -169,3 +169,16 @@ def api_keys_create(
 
 def main() -> None:
     cli()
+
+
+@cli.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def bench(ctx: typer.Context) -> None:
+    """Run the benchmarks (a clone only: bench/ is not installed); options as `python -m bench --help`."""
+    root = Path(__file__).resolve().parent.parent
+    if not (root / "bench" / "runner.py").exists():
+        raise fail("the benchmarks live in the source tree (bench/); run this from a clone")
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    from bench.runner import main as bench_main
+
+    raise typer.Exit(bench_main(list(ctx.args)))

@@ -1,0 +1,1 @@
+"""Scenario modules run by `python -m bench` (registered in `bench.runner.SCENARIOS`)."""
