@@ -2,6 +2,19 @@
 
 from __future__ import annotations
 
+from app.assets.models import (
+    AssetBook,
+    AssetDisposal,
+    AssetImpairment,
+    AssetStatusChange,
+    AssetTransfer,
+    AssetUsage,
+    DepreciationPosting,
+    DepreciationRun,
+    FixedAsset,
+    TransferApproval,
+    UnrealizedAssetProfit,
+)
 from app.audit.models import AuditChainHead, AuditEvent
 from app.core.db import Base
 from app.core.idempotency import IdempotencyRecord
@@ -23,12 +36,21 @@ __all__ = [
     "Account",
     "AccountBalance",
     "ApiKey",
+    "AssetBook",
+    "AssetDisposal",
+    "AssetImpairment",
+    "AssetStatusChange",
+    "AssetTransfer",
+    "AssetUsage",
     "AuditChainHead",
     "AuditEvent",
     "Base",
+    "DepreciationPosting",
+    "DepreciationRun",
     "EntryCounter",
     "EquityStake",
     "FiscalPeriod",
+    "FixedAsset",
     "FxRate",
     "IdempotencyRecord",
     "JournalEntry",
@@ -37,6 +59,8 @@ __all__ = [
     "LocalAccountMap",
     "LoginThrottle",
     "MethodOverride",
+    "TransferApproval",
+    "UnrealizedAssetProfit",
     "User",
     "UserEntity",
 ]

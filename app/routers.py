@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from app.assets.api import router as assets_router
 from app.audit.api import router as audit_router
 from app.entities.api import router as entities_router
 from app.ledger.api import router as ledger_router
@@ -28,4 +29,5 @@ API_ROUTERS: list[APIRouter] = [
     ledger_period_router,
     ledger_fx_router,
     ledger_report_router,
+    assets_router,
 ]

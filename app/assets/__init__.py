@@ -1,0 +1,1 @@
+"""Fixed assets: the register, depreciation, and the flow of stock assets between group companies."""
