@@ -74,6 +74,7 @@ from app.assets.errors import (
     raise_violations,
 )
 from app.assets.models import (
+    CATEGORIES,
     AssetBook,
     AssetDisposal,
     AssetImpairment,
@@ -206,6 +207,8 @@ def create_asset(
             violations.append(
                 Violation("units_used", "only units of production uses units", "units_not_used")
             )
+        if category not in CATEGORIES:
+            violations.append(Violation("category", f"unknown category {category!r}", "unknown_category"))
         credit = credit_account_code
         if not registering and credit is None:
             credit = role_code(session, "cash")

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.assets import service as assets_service
+from app.assets import transfer_service
+from app.assets.domain.accounting import TransferKind
+from app.assets.domain.depreciation import Method
+from app.assets.domain.periods import Period
+from app.assets.models import AssetTransfer, FixedAsset
 from app.core.context import SYSTEM_ACTOR
+from app.demo.assets import DEMO_TRANSFERS, demo_assets
 from app.demo.books import DEMO_YEAR, EUR_CNY, EUR_CNY_HISTORICAL, demo_entries
 from app.demo.group import DEMO_STAKES
 from app.demo.report import DemoReport, DemoStep
@@ -19,6 +27,8 @@ from app.ledger.domain.entries import LineDraft
 from app.ledger.models import FxRate, JournalEntry
 from app.ownership import service as ownership_service
 from app.ownership.models import EquityStake
+from app.users.auth import actor_for_user
+from app.users.models import User
 
 
 def load_stakes(session: Session, report: DemoReport, now: datetime) -> None:
@@ -123,4 +133,74 @@ def structure_steps() -> list[DemoStep]:
 
 
 def later_steps() -> list[DemoStep]:
-    return [load_books]
+    return [load_books, load_assets]
+
+
+def load_assets(session: Session, report: DemoReport, now: datetime) -> None:
+    """Register the makers' assets; a year of depreciation around the transfers (app/demo/assets.py)."""
+    ids = {code: eid for code, eid in session.execute(select(LegalEntity.code, LegalEntity.id))}
+    tags = {tag: aid for tag, aid in session.execute(select(FixedAsset.tag, FixedAsset.id))}
+    requested = set(session.execute(select(AssetTransfer.asset_id)).scalars())
+    approvers = [  # above the threshold a transfer needs two different controllers
+        actor_for_user(user)
+        for user in session.execute(
+            select(User).where(User.username.in_(("controller", "controller2"))).order_by(User.username)
+        ).scalars()
+    ]
+    session.rollback()
+    for demo in demo_assets():
+        if demo.tag in tags:
+            continue
+        view = assets_service.create_asset(
+            session,
+            actor=SYSTEM_ACTOR,
+            now=now,
+            entity_id=ids[demo.entity_code],
+            tag=demo.tag,
+            name=demo.name,
+            category=demo.category,
+            acquired_on=date(DEMO_YEAR - 1, 12, 1),
+            cost=demo.cost,
+            residual_value=(demo.cost * Decimal("0.05")).quantize(Decimal("0.01")),
+            useful_life_months=demo.useful_life_months,
+            method=Method(demo.method),
+            accumulated_depreciation=Decimal(0),
+            opening_balance_on=date(DEMO_YEAR, 1, 1),
+        )
+        tags[demo.tag] = view.asset.id
+        report.add("assets")
+    for month in range(1, 13):
+        _depreciate(session, report, now, month)
+        for transfer in (
+            t for t in DEMO_TRANSFERS if (t.transfer_on.year, t.transfer_on.month) == (DEMO_YEAR, month + 1)
+        ):
+            if tags[transfer.tag] in requested:
+                continue
+            submitted = transfer_service.request_transfer(
+                session,
+                actor=SYSTEM_ACTOR,
+                now=now,
+                asset_id=tags[transfer.tag],
+                to_entity_id=ids[transfer.to_code],
+                kind=TransferKind(transfer.kind),
+                transfer_on=transfer.transfer_on,
+                reason=transfer.reason,
+                price=transfer.price,
+            )
+            report.add("asset transfers")
+            if transfer.approve:
+                for approver in approvers:
+                    approved = transfer_service.approve_transfer(
+                        session, actor=approver, transfer_id=submitted.transfer.id, now=now
+                    )
+                    if approved.transfer.status == "executed":
+                        break
+
+
+def _depreciate(session: Session, report: DemoReport, now: datetime, month: int) -> None:
+    result = assets_service.run_depreciation(
+        session, actor=SYSTEM_ACTOR, period=Period(DEMO_YEAR, month), now=now
+    )
+    created = sum(1 for run in result.runs if run.created)
+    if created:
+        report.add("depreciation runs", created)

@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from app.assets.models import AssetTransfer, FixedAsset
 from app.audit.service import verify_chain
 from app.cli import migrate_to_head
 from app.core.context import SYSTEM_ACTOR
 from app.core.db import make_engine, make_session_factory
+from app.demo.assets import demo_assets
 from app.demo.group import DEMO_ENTITIES, DEMO_PARENT_CODE, DEMO_STAKES, DEMO_USERS
 from app.demo.loader import load_demo
 from app.entities.models import LegalEntity
@@ -56,6 +58,11 @@ def test_loads_the_group_once_with_interesting_ownership(demo_url: str) -> None:
             session, actor=SYSTEM_ACTOR, parent_id=parent.id, as_of=date(2026, 6, 30)
         )
         assert report_service.check_balances(session).ok
+        statuses = sorted(session.execute(select(AssetTransfer.status)).scalars())
+        assert statuses == ["executed", "executed", "submitted"]
+        assert session.execute(select(func.count()).select_from(FixedAsset)).scalar_one() == len(
+            demo_assets()
+        )
         matching = report_service.intercompany_matching(
             session,
             actor=SYSTEM_ACTOR,
