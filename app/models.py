@@ -16,6 +16,17 @@ from app.assets.models import (
     UnrealizedAssetProfit,
 )
 from app.audit.models import AuditChainHead, AuditEvent
+from app.consolidation.models import (
+    Acquisition,
+    AcquisitionEquity,
+    ConsolidationAdjustment,
+    ConsolidationAdjustmentLine,
+    ConsolidationRun,
+    FairValueAdjustment,
+    FairValueMovement,
+    GoodwillImpairment,
+    UnrealizedInventoryProfit,
+)
 from app.core.db import Base
 from app.core.idempotency import IdempotencyRecord
 from app.entities.models import LegalEntity
@@ -35,6 +46,8 @@ from app.users.models import ApiKey, LoginThrottle, User, UserEntity
 __all__ = [
     "Account",
     "AccountBalance",
+    "Acquisition",
+    "AcquisitionEquity",
     "ApiKey",
     "AssetBook",
     "AssetDisposal",
@@ -45,13 +58,19 @@ __all__ = [
     "AuditChainHead",
     "AuditEvent",
     "Base",
+    "ConsolidationAdjustment",
+    "ConsolidationAdjustmentLine",
+    "ConsolidationRun",
     "DepreciationPosting",
     "DepreciationRun",
     "EntryCounter",
     "EquityStake",
+    "FairValueAdjustment",
+    "FairValueMovement",
     "FiscalPeriod",
     "FixedAsset",
     "FxRate",
+    "GoodwillImpairment",
     "IdempotencyRecord",
     "JournalEntry",
     "JournalLine",
@@ -61,6 +80,7 @@ __all__ = [
     "MethodOverride",
     "TransferApproval",
     "UnrealizedAssetProfit",
+    "UnrealizedInventoryProfit",
     "User",
     "UserEntity",
 ]

@@ -6,6 +6,9 @@ from fastapi import APIRouter
 
 from app.assets.api import router as assets_router
 from app.audit.api import router as audit_router
+from app.consolidation.adjustment_api import adjustments_router, unrealized_router
+from app.consolidation.api import acquisitions_router
+from app.consolidation.run_api import runs_router
 from app.entities.api import router as entities_router
 from app.ledger.api import router as ledger_router
 from app.ledger.chart_api import router as ledger_chart_router
@@ -30,4 +33,8 @@ API_ROUTERS: list[APIRouter] = [
     ledger_fx_router,
     ledger_report_router,
     assets_router,
+    acquisitions_router,
+    adjustments_router,
+    unrealized_router,
+    runs_router,
 ]

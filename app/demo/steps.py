@@ -15,6 +15,7 @@ from app.assets.domain.accounting import TransferKind
 from app.assets.domain.depreciation import Method
 from app.assets.domain.periods import Period
 from app.assets.models import AssetTransfer, FixedAsset
+from app.consolidation.demo import load_consolidations
 from app.core.context import SYSTEM_ACTOR
 from app.demo.assets import DEMO_TRANSFERS, demo_assets
 from app.demo.books import DEMO_YEAR, EUR_CNY, EUR_CNY_HISTORICAL, demo_entries
@@ -133,7 +134,7 @@ def structure_steps() -> list[DemoStep]:
 
 
 def later_steps() -> list[DemoStep]:
-    return [load_books, load_assets]
+    return [load_books, load_assets, load_consolidations]
 
 
 def load_assets(session: Session, report: DemoReport, now: datetime) -> None:

@@ -65,6 +65,7 @@ def compute(setting: AcquisitionSetting, chart: Chart) -> GoodwillExact:
         nci_fair_value=exact(acq.nci_fair_value) if acq.nci_fair_value is not None else None,
         previously_held_fair_value=exact(acq.previously_held_fair_value),
         acquirer_interest=setting.acquirer_interest,
+        common_control=acq.combination == "under_common_control",
     )
 
 
@@ -111,6 +112,7 @@ def _elimination(
     )
     lines += [Draft(retained, folded, x, x, on), Draft(chart.role("capital_reserve"), uplift, x, x, on)]
     lines.append(Draft(chart.role("goodwill"), gw.goodwill, x, None, on))
+    lines.append(Draft(chart.role("capital_reserve"), gw.capital_reserve_debit, h, h, on))
     held_fv = exact(acq.previously_held_fair_value)
     held_book = (
         exact(acq.previously_held_carrying_amount)

@@ -47,6 +47,15 @@ from app.consolidation.domain.validation import RunInputs, validate
 _INVESTMENT_ROLES = frozenset(
     {"investment_in_subsidiaries", "investment_in_associates", "investment_in_joint_ventures"}
 )
+#: Stock and long-lived assets a buyer tags with its seller say where a purchase went (the ledger matches
+#: sales against them); no balance is owed on them, so the balance matching leaves them out.
+# fmt: off
+_NON_MONETARY_ROLES = frozenset({
+    "inventory", "inventory_impairment", "fixed_asset", "accumulated_depreciation", "fixed_asset_impairment",
+    "construction_in_progress", "right_of_use_asset", "intangible", "accumulated_amortisation",
+    "intangible_impairment", "manufacturing_overhead",
+})
+# fmt: on
 
 
 def _adjustment_journal(
@@ -191,7 +200,9 @@ def consolidate(
         settings.append(setting)
         post(acquisition_journals(setting, chart, as_of=as_of, period_start=period_start)[0])
     explicit = [a.investment_account for a in acquisitions] + [a.investment_account for a in associates]
-    excluded = chart.codes_with_roles(_INVESTMENT_ROLES) | {code for code in explicit if code}
+    excluded = chart.codes_with_roles(_INVESTMENT_ROLES | _NON_MONETARY_ROLES) | {
+        code for code in explicit if code
+    }
     tolerance = exact(policy.intercompany_tolerance)
     matching = match_intercompany(
         Matching(

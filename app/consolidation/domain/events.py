@@ -15,6 +15,7 @@ from typing import Literal
 from app.consolidation.domain.inputs import Share
 
 NciMeasurement = Literal["proportionate", "fair_value"]
+Combination = Literal["not_under_common_control", "under_common_control"]
 BooksMethod = Literal["cost", "equity"]
 
 
@@ -69,6 +70,8 @@ class Acquisition:
     acquired later, `acquired_on` and the equity are those of the date the group obtained control (§1.8).
     `previously_held_carrying_amount` (default: the fair value) is the book value of an interest held
     before control (step acquisition, IFRS 3.42): the difference to `previously_held_fair_value` is a gain.
+    Under common control (CAS 20 同一控制) no goodwill or gain arises: the difference between the cost and
+    the share of the book net assets goes to the acquirer's capital reserve (DOMAIN §3.3).
     """
 
     id: str
@@ -87,6 +90,7 @@ class Acquisition:
     fair_value_movements: tuple[FairValueMovement, ...] = ()
     goodwill_impairments: tuple[Impairment, ...] = ()
     investment_account: str | None = None
+    combination: Combination = "not_under_common_control"
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from fractions import Fraction
 
 from app.consolidation.domain.chart import Chart
 from app.consolidation.domain.errors import ConsolidationInputError, Violation
-from app.consolidation.domain.events import Acquisition, NciMeasurement
+from app.consolidation.domain.events import Acquisition, Combination, NciMeasurement
 from app.consolidation.domain.inputs import Share
 from app.consolidation.domain.journal import (
     AVERAGE,
@@ -47,6 +47,7 @@ class GoodwillExact:
     group_consideration: Fraction
     indirect_holding_adjustment: Fraction
     goodwill_attributable_to_nci: Fraction
+    capital_reserve_debit: Fraction = ZERO
 
     def result(self) -> GoodwillComputation:
         return GoodwillComputation(
@@ -59,6 +60,7 @@ class GoodwillExact:
             indirect_holding_adjustment=to_decimal(self.indirect_holding_adjustment),
             goodwill_attributable_to_nci=to_decimal(self.goodwill_attributable_to_nci),
             goodwill_attributable_to_parent=to_decimal(self.goodwill - self.goodwill_attributable_to_nci),
+            capital_reserve_adjustment=to_decimal(-self.capital_reserve_debit),
         )
 
 
@@ -71,10 +73,26 @@ def goodwill_exact(
     nci_fair_value: Fraction | None,
     previously_held_fair_value: Fraction,
     acquirer_interest: Fraction,
+    common_control: bool = False,
 ) -> GoodwillExact:
-    """The computation of the module docstring; `nci_fair_value` is required for the fair-value method."""
+    """The computation of the module docstring; `nci_fair_value` is required for the fair-value method.
+    Under `common_control` the NCI is its share of the (book) net assets and the difference goes to the
+    capital reserve (CAS 20 Art. 6: C-16b 910 - 1,050 = -140)."""
     cost = consideration + previously_held_fair_value
     group_consideration = acquirer_interest * cost
+    if common_control:
+        nci = nci_share * net_assets
+        return GoodwillExact(
+            goodwill=ZERO,
+            bargain_purchase_gain=ZERO,
+            nci_at_acquisition=nci,
+            net_assets=net_assets,
+            nci_share=nci_share,
+            group_consideration=group_consideration,
+            indirect_holding_adjustment=cost - group_consideration,
+            goodwill_attributable_to_nci=ZERO,
+            capital_reserve_debit=group_consideration + nci - net_assets,
+        )
     if nci_measurement == "fair_value":
         if nci_fair_value is None:
             raise ConsolidationInputError(
@@ -108,6 +126,7 @@ def compute_goodwill(
     previously_held_fair_value: Decimal = Decimal(0),
     acquirer_interest: Share = Decimal(1),
     nci_share: Share | None = None,
+    combination: Combination = "not_under_common_control",
 ) -> GoodwillComputation:
     """Goodwill or bargain purchase gain and NCI at acquisition for one business combination.
 
@@ -131,6 +150,7 @@ def compute_goodwill(
         nci_fair_value=exact(nci_fair_value) if nci_fair_value is not None else None,
         previously_held_fair_value=exact(previously_held_fair_value),
         acquirer_interest=exact(acquirer_interest),
+        common_control=combination == "under_common_control",
     ).result()
 
 

@@ -105,6 +105,7 @@ class GoodwillComputation:
     goodwill = group consideration + NCI at acquisition - net assets, where the group consideration is the
     acquirer's interest x (consideration + previously held interest at fair value); the rest of the
     acquirer's cost is the indirect holding adjustment (§1.8). A negative result is a bargain purchase gain.
+    Under common control the result is neither: `capital_reserve_adjustment` (credit positive) takes it.
     """
 
     goodwill: Decimal
@@ -116,6 +117,7 @@ class GoodwillComputation:
     indirect_holding_adjustment: Decimal
     goodwill_attributable_to_nci: Decimal
     goodwill_attributable_to_parent: Decimal
+    capital_reserve_adjustment: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True)
