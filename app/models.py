@@ -30,6 +30,7 @@ from app.consolidation.models import (
 from app.core.db import Base
 from app.core.idempotency import IdempotencyRecord
 from app.entities.models import LegalEntity
+from app.events.models import GroupEvent, GroupEventEntity
 from app.ledger.models import (
     Account,
     AccountBalance,
@@ -71,6 +72,8 @@ __all__ = [
     "FixedAsset",
     "FxRate",
     "GoodwillImpairment",
+    "GroupEvent",
+    "GroupEventEntity",
     "IdempotencyRecord",
     "JournalEntry",
     "JournalLine",

@@ -10,6 +10,7 @@ from app.consolidation.adjustment_api import adjustments_router, unrealized_rout
 from app.consolidation.api import acquisitions_router
 from app.consolidation.run_api import runs_router
 from app.entities.api import router as entities_router
+from app.events.api import router as events_router
 from app.ledger.api import router as ledger_router
 from app.ledger.chart_api import router as ledger_chart_router
 from app.ledger.fx_api import router as ledger_fx_router
@@ -37,4 +38,5 @@ API_ROUTERS: list[APIRouter] = [
     adjustments_router,
     unrealized_router,
     runs_router,
+    events_router,
 ]

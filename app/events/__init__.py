@@ -1,0 +1,1 @@
+"""Events that reshape the group: combinations, changes of holding, disposals, capital changes, mergers."""
