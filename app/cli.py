@@ -171,6 +171,46 @@ def main() -> None:
     cli()
 
 
+@cli.command()
+@clean_errors
+def backup(
+    to: Annotated[Path, typer.Option("--to", help="file to write (a manifest is written beside it)")],
+) -> None:
+    """Back up the database (SQLite online backup, or pg_dump), with a manifest of its figures."""
+    from app.backup.service import backup_database, manifest_path
+    from app.core.clock import utcnow
+
+    manifest = backup_database(settings=get_settings(), target=to, now=utcnow())
+    out.print(
+        f"backed up {manifest.backend} database to {to} ({manifest.file_bytes} bytes, "
+        f"{manifest.check.audit_checked} audit events verified); manifest {manifest_path(to)}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@cli.command()
+@clean_errors
+def restore(
+    from_: Annotated[Path, typer.Option("--from", help="backup file written by `groupledger backup`")],
+) -> None:
+    """Replace the database with a backup (stop the service first), then check the audit chain and figures."""
+    from app.backup.service import restore_database
+
+    report = restore_database(settings=get_settings(), source=from_)
+    if not report.check.audit_ok:
+        raise fail(f"restored, but the audit chain does not verify: {report.check.audit_reason}")
+    if report.mismatches:
+        raise fail("restored, but it differs from the backup: " + "; ".join(report.mismatches))
+    compared = "figures equal the backup's" if report.manifest is not None else "no manifest to compare with"
+    out.print(
+        f"restored {report.backend} database from {from_}: audit chain verified "
+        f"({report.check.audit_checked} events), {compared}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
 @cli.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def bench(ctx: typer.Context) -> None:
     """Run the benchmarks (a clone only: bench/ is not installed); options as `python -m bench --help`."""
@@ -182,3 +222,75 @@ def bench(ctx: typer.Context) -> None:
     from bench.runner import main as bench_main
 
     raise typer.Exit(bench_main(list(ctx.args)))
+
+
+@cli.command("export")
+@clean_errors
+def export(
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help="journal | trial_balance | chart | assets | equity | entities | intercompany | "
+            "consolidation | audit_trail | users | saft"
+        ),
+    ],
+    fmt: Annotated[str, typer.Option("--format", help="csv | xlsx | jsonl (xml for saft)")] = "csv",
+    entity: Annotated[
+        list[str] | None, typer.Option(help="entity code to include (repeat); default all")
+    ] = None,
+    from_: Annotated[str | None, typer.Option("--from", help="first date, YYYY-MM-DD")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="last date / as-of date, YYYY-MM-DD")] = None,
+    bom: Annotated[bool, typer.Option("--bom", help="CSV: start files with a UTF-8 byte order mark")] = False,
+    tolerance: Annotated[str | None, typer.Option(help="intercompany: matched within this amount")] = None,
+    after_seq: Annotated[
+        int | None, typer.Option("--after-seq", help="audit_trail: events after this")
+    ] = None,
+    run_id: Annotated[str | None, typer.Option("--run-id", help="consolidation: the run's id")] = None,
+    user: Annotated[str | None, typer.Option(help="act as this auditor or controller (default: cli)")] = None,
+    out_path: Annotated[Path | None, typer.Option("--out", help="file or folder for the package")] = None,
+    schema: Annotated[Path | None, typer.Option("--schema", help="saft: validate against this XSD")] = None,
+) -> None:
+    """Export a deterministic audit package (data files, manifest.json, SHA256SUMS), with a progress bar."""
+    from datetime import date
+    from decimal import Decimal
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from app.exports.cli import run_export_cli
+
+    with Progress(
+        TextColumn("[bold]export[/bold] {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(kind, total=None)
+
+        def advance(rows: int, total: int | None) -> None:
+            progress.update(task, completed=rows, total=total)
+
+        result = run_export_cli(
+            settings=get_settings(),
+            kind=kind,
+            format=fmt,
+            entity_codes=entity or [],
+            date_from=date.fromisoformat(from_) if from_ else None,
+            date_to=date.fromisoformat(to) if to else None,
+            bom=bom,
+            tolerance=Decimal(tolerance) if tolerance is not None else None,
+            after_seq=after_seq,
+            run_id=run_id,
+            username=user,
+            out=out_path,
+            schema=schema,
+            on_progress=advance,
+        )
+    if result.status != "done":
+        raise fail(f"export {result.job_id} failed: {result.error}")
+    out.print(
+        f"{result.out} ({result.rows} rows) sha256 {result.package_sha256} manifest {result.manifest_sha256}",
+        highlight=False,
+        soft_wrap=True,
+    )

@@ -31,6 +31,7 @@ from app.core.db import Base
 from app.core.idempotency import IdempotencyRecord
 from app.entities.models import LegalEntity
 from app.events.models import GroupEvent, GroupEventEntity
+from app.exports.models import ExportJob
 from app.ledger.models import (
     Account,
     AccountBalance,
@@ -66,6 +67,7 @@ __all__ = [
     "DepreciationRun",
     "EntryCounter",
     "EquityStake",
+    "ExportJob",
     "FairValueAdjustment",
     "FairValueMovement",
     "FiscalPeriod",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from app.analytics.api import router as analytics_router
 from app.assets.api import router as assets_router
 from app.audit.api import router as audit_router
 from app.consolidation.adjustment_api import adjustments_router, unrealized_router
@@ -11,6 +12,8 @@ from app.consolidation.api import acquisitions_router
 from app.consolidation.run_api import runs_router
 from app.entities.api import router as entities_router
 from app.events.api import router as events_router
+from app.exports.api import feed_router as exports_feed_router
+from app.exports.api import router as exports_router
 from app.ledger.api import router as ledger_router
 from app.ledger.chart_api import router as ledger_chart_router
 from app.ledger.fx_api import router as ledger_fx_router
@@ -34,9 +37,12 @@ API_ROUTERS: list[APIRouter] = [
     ledger_fx_router,
     ledger_report_router,
     assets_router,
+    exports_router,
+    exports_feed_router,
     acquisitions_router,
     adjustments_router,
     unrealized_router,
     runs_router,
+    analytics_router,
     events_router,
 ]

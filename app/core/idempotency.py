@@ -7,8 +7,10 @@ it) and completed after. Keys are scoped to the caller, so two users cannot coll
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
-from collections.abc import Callable
+import random
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,7 +18,7 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 from sqlalchemy import Integer, LargeBinary, String, Text, delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
@@ -27,6 +29,9 @@ from app.core.problems import problem_response
 from app.core.security import InvalidTokenError, api_key_prefix, decode_token
 
 HEADER = "Idempotency-Key"
+# PostgreSQL's answers to a transaction it aborted to resolve a conflict: deadlock, serialization failure.
+_TRANSIENT_SQLSTATES = frozenset({"40P01", "40001"})
+_ATTEMPTS = 3
 REPLAYED = "Idempotent-Replayed"
 _KEPT_HEADERS = ("content-type", "location", "etag")
 
@@ -153,11 +158,33 @@ def _replay(record: _Existing) -> Response:
     )
 
 
+def _transient(exc: DBAPIError) -> bool:
+    return getattr(exc.orig, "sqlstate", None) in _TRANSIENT_SQLSTATES
+
+
+def _retrying(handler: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+    """Run the handler again when PostgreSQL aborted its transaction as a deadlock victim or a serialization
+    failure: the whole unit of work was rolled back, so running it again is safe (the body is cached)."""
+
+    async def run(request: Request) -> Response:
+        for attempt in range(1, _ATTEMPTS + 1):
+            try:
+                return await handler(request)
+            except DBAPIError as exc:
+                if attempt == _ATTEMPTS or not _transient(exc):
+                    raise
+            await asyncio.sleep(random.uniform(0.01, 0.05) * attempt)
+        raise AssertionError("unreachable")
+
+    return run
+
+
 class IdempotentRoute(APIRoute):
-    """The route class every router uses: adds idempotency to POST handlers."""
+    """The route class every router uses: adds idempotency to POST handlers, and runs a unit of work again
+    when the database aborted it to break a deadlock."""
 
     def get_route_handler(self) -> Callable[[Request], Any]:
-        handler = super().get_route_handler()
+        handler = _retrying(super().get_route_handler())
 
         async def route(request: Request) -> Response:
             key = request.headers.get(HEADER)

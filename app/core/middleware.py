@@ -23,8 +23,39 @@ REQUESTS = Counter("groupledger_http_requests_total", "HTTP requests", ["method"
 LATENCY = Histogram("groupledger_http_request_seconds", "HTTP request latency", ["method", "route"])
 
 
+def _has_nul(scope: Scope) -> bool:
+    query: bytes = scope.get("query_string", b"")
+    return "\x00" in scope.get("path", "") or b"%00" in query.lower() or b"\x00" in query
+
+
+async def _refuse_nul(scope: Scope, send: Send) -> None:
+    """A NUL character in the path or query is never meaningful here, and SQLite would cut a LIKE pattern at
+    it (a filter `q=%00` would match everything): refused as a 422 before any route sees it."""
+    body = json.dumps(
+        {
+            "type": PROBLEM_BASE + "nul-character",
+            "title": "The request is not valid",
+            "status": 422,
+            "detail": "The path or query contains a NUL character",
+            "instance": scope.get("path"),
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 422,
+            "headers": [
+                (b"content-type", b"application/problem+json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
 class RequestContextMiddleware:
-    """Gives every request an id (the caller's X-Request-ID if sane), logs it, and counts it."""
+    """Gives every request an id (the caller's X-Request-ID if sane), logs it, and counts it; refuses a NUL
+    character in the path or query."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -32,6 +63,9 @@ class RequestContextMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if _has_nul(scope):
+            await _refuse_nul(scope, send)
             return
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if _VALID_ID.match(incoming) else uuid.uuid4().hex

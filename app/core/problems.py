@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.errors import PROBLEM_BASE, DomainError
@@ -30,6 +31,9 @@ _HTTP_SLUGS = {
     422: ("validation-error", "The request is not valid"),
     429: ("too-many-requests", "Too many requests"),
 }
+
+
+_BODY_PARSE_DETAIL = "There was an error parsing the body"
 
 
 class ProblemError(BaseModel):
@@ -111,6 +115,16 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.detail == _BODY_PARSE_DETAIL:
+        # FastAPI's answer to a body it cannot decode (bytes that are not UTF-8, a broken form): the same
+        # 422 as JSON that does not parse, the status every route documents for bad input.
+        return problem_response(
+            status=422,
+            slug="malformed-json" if "json" in request.headers.get("content-type", "") else "malformed-body",
+            title="The request is not valid",
+            detail="The request body cannot be decoded",
+            instance=request.url.path,
+        )
     slug, title = _HTTP_SLUGS.get(exc.status_code, ("http-error", "HTTP error"))
     detail = exc.detail if isinstance(exc.detail, str) else title
     return problem_response(
@@ -120,6 +134,20 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         detail=detail,
         instance=request.url.path,
         headers=dict(exc.headers) if exc.headers else None,
+    )
+
+
+async def _data_error(request: Request, exc: Exception) -> JSONResponse:
+    """A value the database refuses to store or compare (PostgreSQL: a NUL character in text, a number out
+    of range): bad input, so a 422, not a 500. The database's message is not echoed back."""
+    assert isinstance(exc, DataError)
+    log.info("data_error", path=request.url.path, error=str(exc.orig).splitlines()[0] if exc.orig else "")
+    return problem_response(
+        status=422,
+        slug="unstorable-value",
+        title="The request is not valid",
+        detail="A value in the request cannot be stored (for example a NUL character in text)",
+        instance=request.url.path,
     )
 
 
@@ -140,6 +168,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(Exception, _unhandled_error)
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.analytics.demo import load_small_makers
 from app.assets import service as assets_service
 from app.assets import transfer_service
 from app.assets.domain.accounting import TransferKind
@@ -134,7 +135,7 @@ def structure_steps() -> list[DemoStep]:
 
 
 def later_steps() -> list[DemoStep]:
-    return [load_books, load_assets, load_consolidations]
+    return [load_books, load_assets, load_consolidations, load_small_makers]
 
 
 def load_assets(session: Session, report: DemoReport, now: datetime) -> None:

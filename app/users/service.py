@@ -12,9 +12,17 @@ from app.audit import service as audit
 from app.core.config import Settings
 from app.core.context import Actor
 from app.core.db import atomic
-from app.core.errors import AuthenticationError, ConflictError, NotFoundError, TooManyRequestsError
+from app.core.errors import (
+    AuthenticationError,
+    ConflictError,
+    NotFoundError,
+    TooManyRequestsError,
+    ValidationFailedError,
+    violation,
+)
 from app.core.etag import check_version
 from app.core.security import DUMMY_HASH, Role, create_token, hash_password, new_api_key, verify_password
+from app.entities.models import LegalEntity
 from app.users.models import ApiKey, LoginThrottle, User, UserEntity
 
 
@@ -25,6 +33,21 @@ def user_snapshot(user: User) -> dict[str, object]:
         "is_active": user.is_active,
         "entity_ids": sorted(link.entity_id for link in user.entity_limits),
     }
+
+
+def _check_entities_exist(session: Session, *, entity_ids: list[str]) -> None:
+    """Unknown entity ids are the caller's mistake (422 naming each), not a foreign-key failure (500)."""
+    wanted = set(entity_ids)
+    if not wanted:
+        return
+    found = set(session.execute(select(LegalEntity.id).where(LegalEntity.id.in_(wanted))).scalars())
+    errors = [
+        violation(("body", "entity_ids", i), f"no entity {eid}", "unknown_entity")
+        for i, eid in enumerate(entity_ids)
+        if eid not in found
+    ]
+    if errors:
+        raise ValidationFailedError("Some entity ids do not name an entity", errors=errors)
 
 
 @dataclass(frozen=True)
@@ -101,6 +124,7 @@ def create_user(
     with atomic(session):
         if session.execute(select(User.id).where(User.username == username)).first() is not None:
             raise ConflictError(f"user name '{username}' is taken", field="username")
+        _check_entities_exist(session, entity_ids=entity_ids)
         user = User(
             username=username,
             password_hash=hash_password(password),
@@ -157,6 +181,7 @@ def update_user(
         if is_active is not None:
             user.is_active = is_active
         if entity_ids is not None:
+            _check_entities_exist(session, entity_ids=entity_ids)
             user.entity_limits = [UserEntity(entity_id=eid) for eid in sorted(set(entity_ids))]
         if password is not None:
             user.password_hash = hash_password(password)

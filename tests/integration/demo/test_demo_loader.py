@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from app.analytics.demo import SMALL_MAKERS
 from app.assets.models import AssetTransfer, FixedAsset
 from app.audit.service import verify_chain
 from app.cli import migrate_to_head
@@ -49,8 +50,10 @@ def test_loads_the_group_once_with_interesting_ownership(demo_url: str) -> None:
     with make_session_factory(engine)() as session:
         assert session.execute(select(func.count()).select_from(LegalEntity)).scalar_one() == len(
             DEMO_ENTITIES
-        )
-        assert session.execute(select(func.count()).select_from(EquityStake)).scalar_one() == len(DEMO_STAKES)
+        ) + len(SMALL_MAKERS)
+        assert session.execute(select(func.count()).select_from(EquityStake)).scalar_one() == len(
+            DEMO_STAKES
+        ) + len(SMALL_MAKERS)
         assert session.execute(select(func.count()).select_from(User)).scalar_one() == len(DEMO_USERS)
         assert verify_chain(session).ok
         parent = session.execute(select(LegalEntity).where(LegalEntity.code == DEMO_PARENT_CODE)).scalar_one()

@@ -1,0 +1,1 @@
+"""Audit exports: deterministic packages of the books, registers and audit trail, and the change feed."""

@@ -1,0 +1,201 @@
+"""The journal export of `rows` lines from PostgreSQL: time against COPY of the same rows, and peak memory.
+
+The books come from `bench.generator` (companies, the group chart, twelve months of entries), loaded by COPY
+into a fresh database and analyzed. In the same run:
+
+- baseline: `COPY (journal lines joined to their entries, ordered) TO STDOUT` as CSV into a file, best of 2;
+- export: the journal export as the service runs it (one job, inline: the package of CSV, manifest and
+  SHA256SUMS), best of 2, with the peak growth of this process's resident memory while it runs (the peak is
+  reset through /proc/self/clear_refs before each run, so the loading does not count);
+- checks: the package's SHA256SUMS hold, the manifest counts every line, and its control totals equal the
+  database's sums of debits and credits.
+
+`run(rows=..., quick=...)` returns one result in the shape of `bench.ownership.run`'s; `python -m
+bench.export_scenario [rows]` prints it as JSON.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import sys
+import tempfile
+import time
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+TARGET_RATIO = 3.0
+TARGET_MEMORY_MB = 200.0
+QUICK_ROWS = 20_000
+COPY_SQL = (
+    "COPY (SELECT e.entity_id, e.fiscal_year, e.number, e.entry_date, e.description, l.line_no, "
+    "l.account_code, l.debit, l.credit, l.counterparty_entity_id, l.currency, l.amount_in_currency, l.rate "
+    "FROM journal_line l JOIN journal_entry e ON e.entity_id = l.entity_id AND e.id = l.entry_id "
+    "ORDER BY e.entity_id, e.fiscal_year, e.number, l.line_no) TO STDOUT (FORMAT csv, HEADER)"
+)
+
+
+def _status_kb(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(f"/proc/self/status has no {field}")
+
+
+def _reset_peak() -> None:
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+def _copy_seconds(url: str, out: Path) -> float:
+    import psycopg
+
+    from bench import pg
+
+    with psycopg.connect(pg.libpq_url(url)) as conn:
+        started = time.perf_counter()
+        with conn.cursor() as cur, cur.copy(COPY_SQL) as copy, out.open("wb") as handle:
+            for chunk in copy:
+                handle.write(chunk)
+        return time.perf_counter() - started
+
+
+def _load(url: str, rows: int, months: int) -> tuple[int, int]:
+    from bench import pg
+    from bench.generator import GROUP_LEVEL_ROLES, GroupSpec, build_chart, generate, load_group
+
+    accounts = 300
+    per_entry = len(build_chart(size=accounts)) - len(GROUP_LEVEL_ROLES) + 20
+    companies = max(2, round(rows / (per_entry * months)))
+    group = generate(spec=GroupSpec(companies=companies, accounts=accounts, months=months, seed=1))
+    report = load_group(url=url, group=group, parts=("entities", "accounts", "journal"))
+    tables = pg.existing_tables(url=url)
+    pg.vacuum_analyze(url=url, tables=sorted(set(report.rows) & tables))
+    return report.rows.get("journal_line", 0), companies
+
+
+def _export(url: str, directory: Path) -> tuple[float, float, dict[str, Any], bytes]:
+    """(seconds, peak memory growth in MB, the job's figures, the package) of one journal export."""
+    from app.core.config import Settings
+    from app.core.context import Actor
+    from app.core.db import make_engine, make_session_factory
+    from app.exports import service
+    from app.exports.config import ExportSettings
+    from app.exports.jobs import ExportRunner
+    from app.exports.models import ExportJob
+    from bench.pg import BENCH_SECRET
+
+    settings = Settings(env="production", database_url=url, secret_key=BENCH_SECRET)  # type: ignore[arg-type]
+    engine = make_engine(url, settings=settings)
+    factory = make_session_factory(engine)
+    runner = ExportRunner(
+        write_factory=factory,
+        read_factory=factory,
+        settings=settings,
+        exports=ExportSettings(directory=directory, worker="inline"),
+    )
+    try:
+        with factory() as session:
+            job = service.create_job(
+                session,
+                actor=Actor(user_id=None, username="bench-auditor", role="auditor"),
+                request=service.ExportRequest(kind="journal", format="csv"),
+                now=_now(),
+                presentation_currency=settings.presentation_currency,
+            )
+        before = _status_kb("VmRSS")
+        _reset_peak()
+        started = time.perf_counter()
+        service.run_job(job_id=job.id, options=runner.options())
+        seconds = time.perf_counter() - started
+        growth_mb = (_status_kb("VmHWM") - before) / 1024
+        with factory() as session:
+            done = session.get(ExportJob, job.id)
+            assert done is not None
+            if done.status != "done":
+                raise RuntimeError(f"export failed: {done.error}")
+            figures = {"rows": done.progress_rows, "bytes": done.package_bytes, "sha256": done.package_sha256}
+            raw = (directory / str(done.package_name)).read_bytes()
+        return seconds, growth_mb, figures, raw
+    finally:
+        runner.shutdown()
+        engine.dispose()
+
+
+def _now() -> Any:
+    from app.core.clock import utcnow
+
+    return utcnow()
+
+
+def _check(url: str, raw: bytes) -> dict[str, Any]:
+    """The package against itself (SHA256SUMS) and against the database (rows, debit and credit sums)."""
+    from sqlalchemy import create_engine, text
+
+    archive = zipfile.ZipFile(io.BytesIO(raw))
+    sums = archive.read("SHA256SUMS").decode("ascii").splitlines()
+    bad = [
+        name
+        for sha, name in (line.split("  ", 1) for line in sums)
+        if hashlib.sha256(archive.read(name)).hexdigest() != sha
+    ]
+    manifest = json.loads(archive.read("manifest.json"))
+    entry = next(f for f in manifest["files"] if f["name"] == "journal_lines.csv")
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            lines, debit, credit = conn.execute(
+                text("SELECT count(*), coalesce(sum(debit), 0), coalesce(sum(credit), 0) FROM journal_line")
+            ).one()
+    finally:
+        engine.dispose()
+    return {
+        "sha256sums_ok": not bad,
+        "manifest_rows_ok": entry["rows"] == lines,
+        "control_totals_ok": Decimal(entry["control_totals"]["debit"]) == Decimal(debit)
+        and Decimal(entry["control_totals"]["credit"]) == Decimal(credit),
+    }
+
+
+def run(*, rows: int = 1_000_000, quick: bool = False) -> dict[str, Any]:
+    """Load `rows` journal lines (QUICK_ROWS when `quick`), then time COPY and the export in the same run."""
+    from bench import pg
+
+    rows = QUICK_ROWS if quick else rows
+    database = pg.create_database(prefix="gl_bench_export")
+    try:
+        pg.migrate(url=database.url)
+        lines, companies = _load(database.url, rows, months=2 if quick else 12)
+        with tempfile.TemporaryDirectory(prefix="bench-export-") as tmp:
+            folder = Path(tmp)
+            baseline = min(_copy_seconds(database.url, folder / "copy.csv") for _ in range(2))
+            copy_mb = (folder / "copy.csv").stat().st_size / 1e6
+            (folder / "copy.csv").unlink()
+            runs = [_export(database.url, folder / f"run{n}") for n in range(2)]
+        seconds = min(r[0] for r in runs)
+        growth = max(r[1] for r in runs)
+        figures, raw = runs[0][2], runs[0][3]
+        checks = _check(database.url, raw)
+        checks["deterministic"] = runs[0][3] == runs[1][3]
+    finally:
+        database.drop()
+    return {
+        "scenario": "export",
+        "n": lines,
+        "companies": companies,
+        "seconds": round(seconds, 4),
+        "baseline_seconds": round(baseline, 4),
+        "ratio": round(seconds / baseline, 2),
+        "target_ratio": TARGET_RATIO,
+        "peak_memory_growth_mb": round(growth, 1),
+        "target_memory_mb": TARGET_MEMORY_MB,
+        "package_mb": round((figures["bytes"] or 0) / 1e6, 2),
+        "copy_csv_mb": round(copy_mb, 1),
+        **checks,
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(rows=int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000)))
