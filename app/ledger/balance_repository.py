@@ -7,12 +7,12 @@ month of one entity), so no report ever scans the whole journal.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from app.core.money import ZERO
@@ -24,29 +24,81 @@ from app.ledger.repository import insert_for
 MonthKey = tuple[str, str, int, int]
 
 
-def add_to_balances(
-    session: Session, *, entity_id: str, totals: Mapping[MonthKey, tuple[Decimal, Decimal]]
-) -> None:
-    """Add posted amounts to the kept months in the posting transaction (one upsert statement).
+#: (entity, account code, counterparty key, year, month): one kept-balance row.
+BalanceKey = tuple[str, str, str, int, int]
 
-    `totals` has one item per key: PostgreSQL refuses to update the same row twice in one statement.
+_BALANCE_COLUMNS = ("entity_id", "account_code", "counterparty_key", "year", "month", "debit", "credit")
+_KEYS_PER_UPSERT = 5_000
+_PG_UPSERT = text(
+    "INSERT INTO account_balance (entity_id, account_code, counterparty_key, year, month, debit, credit) "
+    "SELECT * FROM unnest(CAST(:entity_id AS varchar[]), CAST(:account_code AS varchar[]), "
+    "CAST(:counterparty_key AS varchar[]), CAST(:year AS smallint[]), CAST(:month AS smallint[]), "
+    "CAST(:debit AS numeric[]), CAST(:credit AS numeric[])) "
+    "ON CONFLICT (entity_id, account_code, counterparty_key, year, month) DO UPDATE SET "
+    "debit = account_balance.debit + excluded.debit, credit = account_balance.credit + excluded.credit"
+)
+
+
+#: From this many keys on, PostgreSQL gets the amounts by COPY into a temporary table and one upsert from it:
+#: a third cheaper than binding arrays of a hundred thousand numerics.
+_COPY_FROM_KEYS = 300
+_DELTA_COLUMNS = ", ".join(_BALANCE_COLUMNS)
+_PG_DELTA_TABLE = (
+    "CREATE TEMPORARY TABLE IF NOT EXISTS account_balance_delta (LIKE account_balance) ON COMMIT DELETE ROWS"
+)
+_PG_UPSERT_FROM_DELTA = text(
+    "INSERT INTO account_balance (entity_id, account_code, counterparty_key, year, month, debit, credit) "
+    "SELECT entity_id, account_code, counterparty_key, year, month, debit, credit FROM account_balance_delta "
+    "ORDER BY entity_id, account_code, counterparty_key, year, month "
+    "ON CONFLICT (entity_id, account_code, counterparty_key, year, month) DO UPDATE SET "
+    "debit = account_balance.debit + excluded.debit, credit = account_balance.credit + excluded.credit"
+)
+
+
+def _copy_upsert(
+    session: Session, *, keys: list[BalanceKey], totals: Mapping[BalanceKey, tuple[Decimal, Decimal]]
+) -> None:
+    """The PostgreSQL upsert of many keys: COPY into the connection's temporary delta table (emptied at
+    commit, and right after use so a second posting in the same transaction starts empty), then one
+    INSERT ... SELECT ... ON CONFLICT DO UPDATE, in key order (the lock order of every posting)."""
+    connection = session.connection()
+    connection.exec_driver_sql(_PG_DELTA_TABLE)
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    statement = f"COPY account_balance_delta ({_DELTA_COLUMNS}) FROM STDIN"
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        for key in keys:
+            copy.write_row((*key, *totals[key]))
+    session.execute(_PG_UPSERT_FROM_DELTA)
+    connection.exec_driver_sql("TRUNCATE account_balance_delta")
+
+
+def add_to_kept_balances(session: Session, *, totals: Mapping[BalanceKey, tuple[Decimal, Decimal]]) -> None:
+    """Add posted amounts to the kept months in the posting transaction: one upsert per key, in batches
+    (INSERT ... ON CONFLICT DO UPDATE on both databases), keys in sorted order so concurrent postings lock
+    rows in the same order.
+
+    `totals` has one item per key (sum the lines first): PostgreSQL refuses to update a row twice in one
+    statement. On PostgreSQL a batch is one statement over arrays (`unnest`), with the amounts as exact
+    numerics; on SQLite one executemany of the Core upsert (the money type scales the amounts).
     """
     if not totals:
         return
+    keys = sorted(totals)
+    if session.get_bind().dialect.name == "postgresql" and len(keys) >= _COPY_FROM_KEYS:
+        _copy_upsert(session, keys=keys, totals=totals)
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        for start in range(0, len(keys), _KEYS_PER_UPSERT):
+            chunk = keys[start : start + _KEYS_PER_UPSERT]
+            columns: list[list[object]] = [[] for _ in _BALANCE_COLUMNS]
+            for key in chunk:
+                for column, value in zip(columns, (*key, *totals[key]), strict=True):
+                    column.append(value)
+            session.execute(_PG_UPSERT, dict(zip(_BALANCE_COLUMNS, columns, strict=True)))
+        return
     table = AccountBalance.__table__
-    rows = [
-        {
-            "entity_id": entity_id,
-            "account_code": code,
-            "counterparty_key": counterparty,
-            "year": year,
-            "month": month,
-            "debit": debit,
-            "credit": credit,
-        }
-        for (code, counterparty, year, month), (debit, credit) in sorted(totals.items())
-    ]
-    statement = insert_for(session, table).values(rows)  # type: ignore[arg-type]
+    statement = insert_for(session, table)  # type: ignore[arg-type]
     statement = statement.on_conflict_do_update(
         index_elements=["entity_id", "account_code", "counterparty_key", "year", "month"],
         set_={
@@ -54,7 +106,14 @@ def add_to_balances(
             "credit": table.c.credit + statement.excluded.credit,
         },
     )
-    session.execute(statement)
+    for start in range(0, len(keys), _KEYS_PER_UPSERT):
+        session.execute(
+            statement,
+            [
+                dict(zip(_BALANCE_COLUMNS, (*key, *totals[key]), strict=True))
+                for key in keys[start : start + _KEYS_PER_UPSERT]
+            ],
+        )
 
 
 def _counterparty(key: str) -> str | None:
@@ -223,15 +282,3 @@ def entity_ids_with_balances(session: Session) -> list[str]:
             select(AccountBalance.entity_id).distinct().order_by(AccountBalance.entity_id)
         ).scalars()
     )
-
-
-def month_totals(
-    lines: Iterable[tuple[str, str | None, int, int, Decimal, Decimal]],
-) -> dict[MonthKey, tuple[Decimal, Decimal]]:
-    """(account, counterparty, year, month, debit, credit) rows summed per kept-balance key."""
-    totals: dict[MonthKey, tuple[Decimal, Decimal]] = {}
-    for code, counterparty, year, month, debit, credit in lines:
-        key = (code, counterparty or NO_COUNTERPARTY, year, month)
-        old_debit, old_credit = totals.get(key, (ZERO, ZERO))
-        totals[key] = (old_debit + debit, old_credit + credit)
-    return totals

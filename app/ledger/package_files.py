@@ -13,13 +13,22 @@ import csv
 import io
 import json
 import zipfile
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from app.ledger.domain.packages import COLUMNS, REQUIRED_COLUMNS, RawRow
+from app.ledger.domain.packages import (
+    COLUMNS,
+    GROUP_COLUMNS,
+    GROUP_REQUIRED_COLUMNS,
+    REQUIRED_COLUMNS,
+    RawRow,
+)
 from app.ledger.errors import PackageFileError
 
 MAX_ROWS = 100_000
+#: A group file (every company's package at a close) may be longer; the body size limit still applies.
+MAX_GROUP_ROWS = 2_000_000
 MAX_ZIP_MEMBERS = 1_000
 MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
 
@@ -28,11 +37,29 @@ def _header(cells: list[Any]) -> list[str]:
     return [str(cell).strip().lower().lstrip("\ufeff") if cell is not None else "" for cell in cells]
 
 
-def _check_header(columns: list[str]) -> None:
-    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
+@dataclass(frozen=True)
+class Layout:
+    """What a file holds: its columns, the required ones and how many rows it may have."""
+
+    columns: tuple[str, ...]
+    required: tuple[str, ...]
+    max_rows: int
+
+
+PACKAGE = Layout(COLUMNS, REQUIRED_COLUMNS, MAX_ROWS)
+GROUP_FILE = Layout(GROUP_COLUMNS, GROUP_REQUIRED_COLUMNS, MAX_GROUP_ROWS)
+
+
+def _max_rows(layout: Layout) -> int:
+    # read at call time: a one-company package is capped by the module's MAX_ROWS
+    return MAX_ROWS if layout is PACKAGE else layout.max_rows
+
+
+def _check_header(columns: list[str], layout: Layout) -> None:
+    missing = [name for name in layout.required if name not in columns]
     if missing:
         raise PackageFileError(
-            f"the header row lacks the column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}",
+            f"the header row lacks the column(s) {', '.join(missing)}; expected {', '.join(layout.columns)}",
             missing_columns=missing,
             row=1,
         )
@@ -41,23 +68,33 @@ def _check_header(columns: list[str]) -> None:
         raise PackageFileError(f"the header row repeats {', '.join(duplicated)}", row=1)
 
 
-def _rows_from_table(header: list[str], records: Any) -> list[RawRow]:
+def _rows_from_table(header: list[str], records: Any, layout: Layout = PACKAGE) -> list[RawRow]:
     """Data rows (numbered as in the file: the header is row 1); blank rows are skipped."""
-    _check_header(header)
-    wanted = [(index, name) for index, name in enumerate(header) if name in COLUMNS]
+    _check_header(header, layout)
+    wanted = [(index, name) for index, name in enumerate(header) if name in layout.columns]
+    width = max(index for index, _ in wanted) + 1
+    max_rows = _max_rows(layout)
     rows: list[RawRow] = []
+    append = rows.append
     for number, record in enumerate(records, start=2):
         values = list(record)
-        if all(value is None or (isinstance(value, str) and not value.strip()) for value in values):
+        try:
+            blank = not "".join(values).strip()  # a CSV record: all text
+        except TypeError:  # a worksheet row: numbers and None too
+            blank = not any(v is not None and (not isinstance(v, str) or v.strip()) for v in values)
+        if blank:
             continue
-        if len(rows) >= MAX_ROWS:
-            raise PackageFileError(f"a package has at most {MAX_ROWS} lines", max_rows=MAX_ROWS)
-        cells = {name: values[index] if index < len(values) else None for index, name in wanted}
-        rows.append(RawRow(row=number, loc=("file", number), cells=cells))
+        if len(rows) >= max_rows:
+            raise PackageFileError(f"a package has at most {max_rows} lines", max_rows=max_rows)
+        if len(values) < width:
+            values += [None] * (width - len(values))
+        append(
+            RawRow(row=number, loc=("file", number), cells={name: values[index] for index, name in wanted})
+        )
     return rows
 
 
-def read_csv(data: bytes) -> list[RawRow]:
+def read_csv(data: bytes, layout: Layout = PACKAGE) -> list[RawRow]:
     """Raises: PackageFileError (encoding, header, too many rows)."""
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -75,7 +112,7 @@ def read_csv(data: bytes) -> list[RawRow]:
     except csv.Error as exc:
         raise PackageFileError(f"the CSV file cannot be parsed: {exc}") from None
     try:
-        return _rows_from_table(header, reader)
+        return _rows_from_table(header, reader, layout)
     except csv.Error as exc:
         raise PackageFileError(f"the CSV file cannot be parsed: {exc}") from None
 
@@ -96,7 +133,7 @@ def _check_zip(data: bytes) -> None:
         )
 
 
-def read_xlsx(data: bytes) -> list[RawRow]:
+def read_xlsx(data: bytes, layout: Layout = PACKAGE) -> list[RawRow]:
     """The first worksheet: header row, then one line per row.
 
     Raises:
@@ -121,12 +158,12 @@ def read_xlsx(data: bytes) -> list[RawRow]:
         first = next(records, None)
         if first is None:
             raise PackageFileError("the worksheet is empty")
-        return _rows_from_table(_header(list(first)), records)
+        return _rows_from_table(_header(list(first)), records, layout)
     finally:
         workbook.close()
 
 
-def read_json_lines(lines: Any) -> tuple[list[RawRow], list[tuple[int, str]]]:
+def read_json_lines(lines: Any, layout: Layout = PACKAGE) -> tuple[list[RawRow], list[tuple[int, str]]]:
     """The `lines` of a JSON package, taken cell by cell (numbers exactly, as parsed with Decimal), and the
     (index, key) of every unknown key, which the caller reports with the other problems (a file's extra
     columns, such as account names, are ignored instead: spreadsheets carry them).
@@ -136,12 +173,14 @@ def read_json_lines(lines: Any) -> tuple[list[RawRow], list[tuple[int, str]]]:
     """
     if not isinstance(lines, list) or not all(isinstance(line, dict) for line in lines):
         raise PackageFileError("`lines` must be a list of objects")
-    if len(lines) > MAX_ROWS:
-        raise PackageFileError(f"a package has at most {MAX_ROWS} lines", max_rows=MAX_ROWS)
-    unknown = [(index, key) for index, line in enumerate(lines) for key in line if key not in COLUMNS]
+    max_rows = _max_rows(layout)
+    if len(lines) > max_rows:
+        raise PackageFileError(f"a package has at most {max_rows} lines", max_rows=max_rows)
+    columns = layout.columns
+    unknown = [(index, key) for index, line in enumerate(lines) for key in line if key not in columns]
     rows = [
         RawRow(
-            row=index + 1, loc=("body", "lines", index), cells={k: v for k, v in line.items() if k in COLUMNS}
+            row=index + 1, loc=("body", "lines", index), cells={k: v for k, v in line.items() if k in columns}
         )
         for index, line in enumerate(lines)
     ]

@@ -29,7 +29,11 @@ from app.ledger.domain.trial_balance import Key
 
 COLUMNS = ("account_code", "debit", "credit", "counterparty_code")
 REQUIRED_COLUMNS = ("account_code", "debit", "credit")
+#: A group file: every company's package, each row naming its company.
+GROUP_COLUMNS = ("entity_code", *COLUMNS)
+GROUP_REQUIRED_COLUMNS = ("entity_code", *REQUIRED_COLUMNS)
 _THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
+_QUANTIZABLE = Decimal(10) ** 20
 
 Loc = tuple[str | int, ...]
 
@@ -99,35 +103,49 @@ def parse_amount(value: object) -> Decimal:
     Raises:
         ValueError: with the reason, for anything else or a negative, over-precise or too large amount.
     """
+    if type(value) is str:
+        # The common cell: plain digits. Decimal() refuses inner spaces and commas, so whatever it takes
+        # here the general path below would read the same way.
+        try:
+            amount = Decimal(value) if value else ZERO
+        except InvalidOperation:
+            amount = _read_number(value)
+    else:
+        amount = _read_number(value)
+    if not amount.is_finite():
+        raise ValueError(f"{value!r} is not a number")
+    if amount < ZERO:
+        raise ValueError("must not be negative: put the amount in the other column")
+    if amount >= MAX_LINE_AMOUNT:
+        # quantizing a huge number overflows the decimal context: only ask when it can answer
+        if amount < _QUANTIZABLE and amount != amount.quantize(MONEY_QUANTUM):
+            raise ValueError("has more than 4 decimal places")
+        raise ValueError(f"must be less than {MAX_LINE_AMOUNT:,}")
+    if amount != amount.quantize(MONEY_QUANTUM):
+        raise ValueError("has more than 4 decimal places")
+    return amount
+
+
+def _read_number(value: object) -> Decimal:
     if value is None or (isinstance(value, str) and not value.strip()):
         return ZERO
     if isinstance(value, bool):
         raise ValueError("is not a number")
     if isinstance(value, Decimal):
-        amount = value
-    elif isinstance(value, int):
-        amount = Decimal(value)
-    elif isinstance(value, float):
-        amount = Decimal(repr(value))
-    elif isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, str):
         text = value.strip().replace(" ", "")
         if _THOUSANDS.match(text):
             text = text.replace(",", "")
         try:
-            amount = Decimal(text)
+            return Decimal(text)
         except InvalidOperation:
             raise ValueError(f"{value!r} is not a number") from None
-    else:
-        raise ValueError("is not a number")
-    if not amount.is_finite():
-        raise ValueError(f"{value!r} is not a number")
-    if amount < ZERO:
-        raise ValueError("must not be negative: put the amount in the other column")
-    if amount != amount.quantize(MONEY_QUANTUM):
-        raise ValueError("has more than 4 decimal places")
-    if amount >= MAX_LINE_AMOUNT:
-        raise ValueError(f"must be less than {MAX_LINE_AMOUNT:,}")
-    return amount
+    raise ValueError("is not a number")
 
 
 def _problem(
@@ -159,6 +177,7 @@ def read_package(
     lines: list[PackageLine] = []
     seen: dict[tuple[str, str], int] = {}
     amounts_ok = True
+    total_debit = total_credit = ZERO
     if not rows:
         problems.append(_problem(None, None, "the package has no lines", "empty_package", root_loc))
     for row in rows:
@@ -202,49 +221,46 @@ def read_package(
                         "duplicate_line",
                     )
                 )
-        sides: dict[str, Decimal] = {}
-        for column in ("debit", "credit"):
-            try:
-                sides[column] = parse_amount(row.cells.get(column))
-            except ValueError as exc:
-                problems.append(_problem(row, column, str(exc), "invalid_amount"))
-                amounts_ok = False
-        if len(sides) == 2 and sides["debit"] > ZERO and sides["credit"] > ZERO:
+        debit = credit = None
+        try:
+            debit = parse_amount(row.cells.get("debit"))
+        except ValueError as exc:
+            problems.append(_problem(row, "debit", str(exc), "invalid_amount"))
+            amounts_ok = False
+        try:
+            credit = parse_amount(row.cells.get("credit"))
+        except ValueError as exc:
+            problems.append(_problem(row, "credit", str(exc), "invalid_amount"))
+            amounts_ok = False
+        if debit is None or credit is None:
+            continue
+        if amounts_ok:
+            total_debit += debit
+            total_credit += credit
+        if debit > ZERO and credit > ZERO:
             problems.append(
                 _problem(row, "credit", "a balance is a debit or a credit, not both", "debit_and_credit")
             )
             amounts_ok = False
-        if group_code is not None and len(sides) == 2:
-            lines.append(
-                PackageLine(
-                    row=row.row,
-                    account_code=group_code,
-                    counterparty_entity_id=counterparty_id,
-                    debit=sides["debit"],
-                    credit=sides["credit"],
-                )
+        if group_code is not None:
+            lines.append(PackageLine(row.row, group_code, counterparty_id, debit, credit))
+    # totals over every row, whatever its account: a package balances or not regardless of its codes
+    if rows and amounts_ok and total_debit != total_credit:
+        problems.append(
+            _problem(
+                None,
+                None,
+                f"the package does not balance: debits {total_debit}, credits "
+                f"{total_credit}, difference {total_debit - total_credit}",
+                "unbalanced",
+                root_loc,
             )
-    if rows and amounts_ok:
-        debit, credit = _all_sides(rows)
-        if debit != credit:
-            problems.append(
-                _problem(
-                    None,
-                    None,
-                    f"the package does not balance: debits {debit}, credits "
-                    f"{credit}, difference {debit - credit}",
-                    "unbalanced",
-                    root_loc,
-                )
-            )
+        )
     return PackageReading(lines=lines, problems=problems)
 
 
-def _all_sides(rows: Sequence[RawRow]) -> tuple[Decimal, Decimal]:
-    """Totals over every row, whatever its account: a package balances or not regardless of its codes."""
-    debit = sum((parse_amount(row.cells.get("debit")) for row in rows), ZERO)
-    credit = sum((parse_amount(row.cells.get("credit")) for row in rows), ZERO)
-    return debit, credit
+def _adjustment_order(key: Key) -> tuple[str, str]:
+    return key[0], key[1] or ""
 
 
 def adjustment_lines(
@@ -257,18 +273,16 @@ def adjustment_lines(
     """
     lines: list[AdjustmentLine] = []
     total = ZERO
-    for key in sorted(set(target) | set(current), key=lambda k: (k[0], k[1] or "")):
+    nothing = ZERO.quantize(MONEY_QUANTUM)
+    for key in sorted(set(target) | set(current), key=_adjustment_order):
         difference = target.get(key, ZERO) - current.get(key, ZERO)
-        total += difference
-        if difference != ZERO:
-            lines.append(
-                AdjustmentLine(
-                    account_code=key[0],
-                    counterparty_entity_id=key[1],
-                    debit=max(difference, ZERO).quantize(MONEY_QUANTUM),
-                    credit=max(-difference, ZERO).quantize(MONEY_QUANTUM),
-                )
-            )
+        if difference:
+            total += difference
+            if difference > ZERO:
+                debit, credit = difference.quantize(MONEY_QUANTUM), nothing
+            else:
+                debit, credit = nothing, (-difference).quantize(MONEY_QUANTUM)
+            lines.append(AdjustmentLine(key[0], key[1], debit, credit))
     if total != ZERO:
         raise ValueError(f"the adjustment does not balance (off by {total})")
     return lines
