@@ -517,8 +517,14 @@ def holdings_on(session: Session, *, as_of: date) -> list[od.Holding]:
 def dated_holdings(session: Session, *, until: date | None = None) -> list[od.DatedHolding]:
     """Every stake that has started by `until` (None: all) as a dated engine holding."""
     return [
-        od.DatedHolding(holding=_holding(s), valid_from=s.valid_from, valid_to=s.valid_to)
-        for s in repository.stakes_starting_by(session, until=until)
+        od.DatedHolding(
+            holding=od.Holding(holder=holder, investee=investee, share=share, voting_share=vote),
+            valid_from=valid_from,
+            valid_to=valid_to,
+        )
+        for holder, investee, share, vote, valid_from, valid_to in repository.stake_terms_starting_by(
+            session, until=until
+        )
     ]
 
 
@@ -637,6 +643,7 @@ def ownership_as_of(session: Session, *, actor: Actor, parent_id: str, as_of: da
                 holdings=[d for d in dated if d.holding.holder in reachable],
                 overrides=overrides,
                 until=as_of + timedelta(days=1),
+                latest=result,
             )
     except od.OwnershipError as error:
         raise from_engine(error) from error

@@ -20,6 +20,7 @@ from app.ownership.domain.model import (
     DatedMethodOverride,
     MethodOverride,
     MethodPeriod,
+    OwnershipResult,
 )
 
 
@@ -54,12 +55,34 @@ def _check_dates(
         raise OwnershipValidationError(violations)
 
 
+def _evaluate(
+    *,
+    parent: str,
+    holdings: Sequence[DatedHolding],
+    overrides: Sequence[MethodOverride | DatedMethodOverride],
+    on: date,
+) -> OwnershipResult:
+    in_force = [d.holding for d in holdings if _in_force(d.valid_from, d.valid_to, on)]
+    overrides_now = [
+        o.override if isinstance(o, DatedMethodOverride) else o
+        for o in overrides
+        if not isinstance(o, DatedMethodOverride) or _in_force(o.valid_from, o.valid_to, on)
+    ]
+    try:
+        return compute_ownership(parent=parent, holdings=in_force, overrides=overrides_now)
+    except OwnershipValidationError as error:
+        raise OwnershipValidationError(error.violations, on=on) from error
+    except OwnershipCycleError as error:
+        raise OwnershipCycleError(entities=error.entities, cycle=error.cycle, on=on) from error
+
+
 def method_history(
     *,
     parent: str,
     holdings: Sequence[DatedHolding],
     overrides: Sequence[MethodOverride | DatedMethodOverride] = (),
     until: date | None = None,
+    latest: OwnershipResult | None = None,
 ) -> dict[str, list[MethodPeriod]]:
     """Per entity the parent reaches at some date: its periods, in date order, adjacent equal ones merged.
 
@@ -68,6 +91,10 @@ def method_history(
     control share or interest share changes, or where the entity stops being reachable; the last one is
     open (None) when nothing ends it and `until` is None. Plain `MethodOverride`s apply on every date.
     Raises what `compute_ownership` raises, with `on` set to the date evaluated.
+
+    `latest`, with `until`: the caller's `compute_ownership` result for the holdings and overrides in force
+    on the day before `until`. Nothing starts or ends between the last date evaluated and that day, so it is
+    that date's result too and is used instead of computing it again (the as-of view already has it).
     """
     _check_dates(holdings, overrides)
     dates: set[date] = set()
@@ -81,18 +108,10 @@ def method_history(
     history: dict[str, list[MethodPeriod]] = {}
     for position, start in enumerate(breakpoints):
         end = breakpoints[position + 1] if position + 1 < len(breakpoints) else until
-        in_force = [d.holding for d in holdings if _in_force(d.valid_from, d.valid_to, start)]
-        overrides_now = [
-            o.override if isinstance(o, DatedMethodOverride) else o
-            for o in overrides
-            if not isinstance(o, DatedMethodOverride) or _in_force(o.valid_from, o.valid_to, start)
-        ]
-        try:
-            result = compute_ownership(parent=parent, holdings=in_force, overrides=overrides_now)
-        except OwnershipValidationError as error:
-            raise OwnershipValidationError(error.violations, on=start) from error
-        except OwnershipCycleError as error:
-            raise OwnershipCycleError(entities=error.entities, cycle=error.cycle, on=start) from error
+        if latest is not None and until is not None and position == len(breakpoints) - 1:
+            result = latest
+        else:
+            result = _evaluate(parent=parent, holdings=holdings, overrides=overrides, on=start)
         for entity in result.entities:
             period = MethodPeriod(
                 valid_from=start,

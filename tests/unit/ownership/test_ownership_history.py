@@ -25,6 +25,7 @@ from app.ownership.domain import (
     MethodOverride,
     MethodPeriod,
     OwnershipValidationError,
+    compute_ownership,
     control_since,
     method_history,
 )
@@ -154,3 +155,14 @@ class TestControlSince:
         since = control_since(parent="P", entity="S", holdings=holdings, as_of=JUL, overrides=[override])
 
         assert since == JAN
+
+
+class TestMethodHistoryWithLatestResult:
+    def test_the_callers_result_for_the_last_date_gives_the_same_history(self) -> None:
+        until = date(2025, 3, 1)
+        in_force = [d.holding for d in GROUP if d.valid_from < until and (d.valid_to or until) >= until]
+        latest = compute_ownership(parent="P", holdings=in_force)
+
+        history = method_history(parent="P", holdings=GROUP, until=until, latest=latest)
+
+        assert history == method_history(parent="P", holdings=GROUP, until=until)
