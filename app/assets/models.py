@@ -360,3 +360,37 @@ class AssetImpairment(Base):
     entry_id: Mapped[str] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(String(100))
+
+
+class AssetRehoming(Base):
+    """An asset passing to another company by a group event (kind `merger`): no transfer request, no entry.
+
+    The event's own entries move the balances (cost, accumulated depreciation, impairment) between the
+    books; this record ties the two asset books together (`from_book_id` ends on `rehomed_on`, `to_book_id`
+    continues the same schedule from there) and names the event (`group_event_id`, the stored group event).
+    The figures are the holder's at the move, which the receiving book opens with.
+    """
+
+    __tablename__ = "asset_rehoming"
+    __table_args__ = (
+        CheckConstraint(_in("kind", ("merger",)), name="kind"),
+        CheckConstraint("from_entity_id <> to_entity_id", name="distinct_entities"),
+        Index("ix_asset_rehoming_asset", "asset_id"),
+        Index("ix_asset_rehoming_event", "group_event_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    asset_id: Mapped[str] = mapped_column(ForeignKey("fixed_asset.id"))
+    kind: Mapped[str] = mapped_column(String(10))
+    group_event_id: Mapped[str] = mapped_column(String(36))
+    from_entity_id: Mapped[str] = mapped_column(ForeignKey("legal_entity.id"))
+    to_entity_id: Mapped[str] = mapped_column(ForeignKey("legal_entity.id"))
+    rehomed_on: Mapped[date] = mapped_column(Date)
+    from_book_id: Mapped[str] = mapped_column(ForeignKey("asset_book.id"))
+    to_book_id: Mapped[str] = mapped_column(ForeignKey("asset_book.id"))
+    cost: Mapped[Decimal] = mapped_column(Money())
+    accumulated_depreciation: Mapped[Decimal] = mapped_column(Money())
+    impairment: Mapped[Decimal] = mapped_column(Money())
+    carrying_amount: Mapped[Decimal] = mapped_column(Money())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(100))

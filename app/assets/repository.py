@@ -16,6 +16,7 @@ from app.assets.models import (
     AssetBook,
     AssetDisposal,
     AssetImpairment,
+    AssetRehoming,
     AssetStatusChange,
     AssetTransfer,
     AssetUsage,
@@ -361,3 +362,31 @@ def account_codes_with_role(session: Session, role: str) -> list[str]:
 def account_type(session: Session, code: str) -> str | None:
     account = ledger_repository.get_account(session, code=code)
     return None if account is None else account.type
+
+
+# ------------------------------------------------------------------------------------------- re-homing
+
+
+def asset_ids_of_entities_after(session: Session, *, entity_ids: Collection[str], on: date) -> list[str]:
+    """Assets with a book in one of the entities that is still running on `on` (or starts later)."""
+    if not entity_ids:
+        return []
+    query = select(AssetBook.asset_id).where(
+        AssetBook.entity_id.in_(sorted(set(entity_ids))),
+        or_(AssetBook.valid_to.is_(None), AssetBook.valid_to > on),
+    )
+    return sorted(set(session.execute(query).scalars()))
+
+
+def rehomings_of(session: Session, asset_ids: Collection[str]) -> dict[str, list[AssetRehoming]]:
+    out: dict[str, list[AssetRehoming]] = {a: [] for a in asset_ids}
+    if not asset_ids:
+        return out
+    rows = session.execute(
+        select(AssetRehoming)
+        .where(AssetRehoming.asset_id.in_(sorted(set(asset_ids))))
+        .order_by(AssetRehoming.asset_id, AssetRehoming.rehomed_on, AssetRehoming.id)
+    ).scalars()
+    for row in rows:
+        out[row.asset_id].append(row)
+    return out

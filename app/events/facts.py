@@ -15,7 +15,6 @@ from fractions import Fraction
 
 from sqlalchemy.orm import Session
 
-from app.assets import service as assets_service
 from app.consolidation import acquisition_service
 from app.core.context import Actor
 from app.entities import service as entities_service
@@ -226,26 +225,6 @@ def companies_on(session: Session, *, actor: Actor, on: date) -> list[str]:
         if len(page) < _PAGE:
             return out
         after = page[-1].id
-
-
-def assets_held(session: Session, *, actor: Actor, entity_id: str, on: date) -> tuple[tuple[str, str], ...]:
-    """(id, tag) of the assets `entity_id` holds on `on` (not disposed)."""
-    out: list[tuple[str, str]] = []
-    after: str | None = None
-    while True:
-        page = assets_service.list_assets(
-            session,
-            actor=unlimited(actor),
-            limit=_PAGE,
-            as_of=on,
-            after_id=after,
-            entity_id=entity_id,
-            holder_as_of=True,
-        )
-        out += [(v.asset.id, v.asset.tag) for v in page if v.status != "disposed"]
-        if len(page) < _PAGE:
-            return tuple(out)
-        after = page[-1].asset.id
 
 
 def to_fraction(value: Decimal | None) -> Fraction | None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import date
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from app.events.models import GroupEvent, GroupEventEntity
 from app.ledger import repository as ledger_repository
+
+MERGER_KINDS = ("merger_absorption", "merger_new_establishment")
 
 
 def account_roles(session: Session) -> dict[str, str | None]:
@@ -59,4 +62,14 @@ def list_events(
                 GroupEventEntity.entity_id.not_in(sorted(entity_ids)),
             )
         )
+    return list(session.scalars(query))
+
+
+def mergers_until(session: Session, *, until: date) -> Sequence[GroupEvent]:
+    """The committed mergers (absorption, new establishment) dated on or before `until`, oldest first."""
+    query = (
+        select(GroupEvent)
+        .where(GroupEvent.kind.in_(MERGER_KINDS), GroupEvent.effective_on <= until)
+        .order_by(GroupEvent.effective_on, GroupEvent.created_at, GroupEvent.id)
+    )
     return list(session.scalars(query))

@@ -6,9 +6,12 @@ stops there and writes nothing. A commit does it inside one `atomic` block, afte
 event touches, and refuses (422, every violation listed, nothing written) when the plan has any violation;
 otherwise it executes exactly the plan: stakes through the ownership service (decreases first, then the new
 records, each ending the holder's open record), new and merged companies through the entity service, entries
-through the books' service (source `group_event`, referring to the event), then stores the event with the
-plan document and writes the audit event. The answer of a commit is the plan document it executed, so a
-preview and its commit answer the same document (the new company of a merger gets its real id).
+through the books' service (source `group_event`, referring to the event), the absorbed companies' assets
+through the asset register's re-homing (`app.assets.rehoming_service`: identity, figures and history kept, a
+record of kind `merger` naming the event), then stores the event with the plan document and writes the audit
+event. The register's refusals (an open transfer request, depreciation not posted up to the merger) are
+violations of the plan, so a preview lists them too. The answer of a commit is the plan document it
+executed, so a preview and its commit answer the same document (the new company of a merger gets its real id).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
+from app.assets import rehoming_service
 from app.audit import service as audit
 from app.core.context import Actor
 from app.core.db import atomic
@@ -429,6 +433,7 @@ def _plan_merger(session: Session, *, actor: Actor, request: MergerRequest, name
         )
         new_code_taken = bool(taken)
     touched = [e for e in books if e in parties and parties[e].keeps_books]
+    rehoming = rehoming_service.rehoming_check(session, entity_ids=sorted(absorbed & set(parties)), on=on)
     facts = MergerFacts(
         parent=parent,
         holdings=holdings.states,
@@ -436,9 +441,7 @@ def _plan_merger(session: Session, *, actor: Actor, request: MergerRequest, name
         accounts=accounts,
         account_types=types,
         balances=books,
-        assets={
-            a: ef.assets_held(session, actor=actor, entity_id=a, on=on) for a in absorbed if a in parties
-        },
+        assets={a: tuple((c.asset_id, c.tag) for c in rehoming.of(a)) for a in absorbed if a in parties},
         closed=ef.closed_entities(session, actor=actor, entity_ids=touched, on=on),
         overrides=ef.method_overrides(session, actor=actor, parent_id=parent, on=on)
         if parent in parties
@@ -457,16 +460,9 @@ def _plan_merger(session: Session, *, actor: Actor, request: MergerRequest, name
         ),
         facts=facts,
     )
-    if plan.asset_rehomings:
-        plan = _with(
-            plan,
-            Violation(
-                ("body", "absorbed_ids"),
-                f"the absorbed companies hold {len(plan.asset_rehomings)} asset(s) in the register, and the "
-                "asset register offers no re-homing of assets for a merger yet",
-                "asset_rehoming_unavailable",
-            ),
-        )
+    for refusal in rehoming.refusals:
+        where = ("body", "absorbed_ids", refusal.entity_id)
+        plan = _with(plan, Violation(where, refusal.message, refusal.type))
     return _Planned(plan=plan, stake_ids=holdings.stake_ids, named=frozenset(named))
 
 
@@ -605,6 +601,17 @@ def _execute(
         )
     merged = {c.entity_id: c for c in plan.entity_changes if c.kind == "merged"}
     for entity_id, change in merged.items():
+        # the entries above moved the balances; the register moves the assets (the plan's asset_rehomings)
+        rehoming_service.rehome_for_merger(
+            session,
+            actor=actor,
+            from_entity_id=entity_id,
+            to_entity_id=real(change.into_id or ""),
+            on=on,
+            event_id=event_id,
+            now=now,
+        )
+    for entity_id, change in merged.items():
         entities_service.mark_merged(
             session, actor=actor, entity_id=entity_id, into_id=real(change.into_id or ""), on=on, now=now
         )
@@ -648,6 +655,36 @@ def get_event(session: Session, *, actor: Actor, event_id: str) -> GroupEvent:
     return event
 
 
+@dataclass(frozen=True)
+class MergedCompany:
+    """A company absorbed by a committed merger: into which company, on which date, by which event."""
+
+    absorbed_id: str
+    survivor_id: str
+    merged_on: date
+    event_id: str
+
+
+def merged_companies(session: Session, *, until: date) -> list[MergedCompany]:
+    """Every company absorbed by a merger committed with a date on or before `until`, oldest merger first.
+
+    Read whoever asks: the consolidation needs the whole group's history (it checks its caller itself).
+    """
+    out: list[MergedCompany] = []
+    for event in repository.mergers_until(session, until=until):
+        for change in event.plan.get("entity_changes", []):
+            if change.get("kind") == "merged" and change.get("into_id"):
+                out.append(
+                    MergedCompany(
+                        absorbed_id=change["entity_id"],
+                        survivor_id=change["into_id"],
+                        merged_on=event.effective_on,
+                        event_id=event.id,
+                    )
+                )
+    return out
+
+
 def list_events(
     session: Session,
     *,
@@ -670,11 +707,13 @@ __all__ = [
     "EventResult",
     "EventRuleViolationError",
     "FixedAssetGiven",
+    "MergedCompany",
     "MergerRequest",
     "ShareTransferRequest",
     "Terms",
     "commit_event",
     "get_event",
     "list_events",
+    "merged_companies",
     "preview_event",
 ]
