@@ -205,6 +205,15 @@ def _entries(maker: SmallMaker, ids: dict[str, str]) -> list[_Entry]:
     return out
 
 
+def asset_tags(maker: SmallMaker) -> list[str]:
+    """The tags of every asset the demo registers for `maker`: its plant, then the machine bought in the year."""
+    return [tag for tag, *_ in _assets(maker)] + [_machine_tag(maker)]
+
+
+def _machine_tag(maker: SmallMaker) -> str:
+    return f"{maker.code}-MACH-03"
+
+
 def _assets(maker: SmallMaker) -> list[tuple[str, str, Decimal, Decimal, AssetStatus]]:
     """(tag, name, cost, accumulated depreciation, status): the plant of the opening balances."""
     idle_cost = _q(maker.capital * maker.idle)
@@ -340,7 +349,7 @@ def load_small_makers(session: Session, report: DemoReport, now: datetime) -> No
                 opening_balance_on=OPENING_ON,
             )
             report.add("assets")
-        machine = f"{maker.code}-MACH-03"
+        machine = _machine_tag(maker)
         if machine not in tags:
             assets_service.create_asset(
                 session,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app.analytics.demo import SMALL_MAKERS
+from app.analytics.demo import SMALL_MAKERS, asset_tags
 from app.assets.models import AssetTransfer, FixedAsset
 from app.audit.service import verify_chain
 from app.cli import migrate_to_head
@@ -65,7 +65,7 @@ def test_loads_the_group_once_with_interesting_ownership(demo_url: str) -> None:
         assert statuses == ["executed", "executed", "submitted"]
         assert session.execute(select(func.count()).select_from(FixedAsset)).scalar_one() == len(
             demo_assets()
-        )
+        ) + sum(len(asset_tags(maker)) for maker in SMALL_MAKERS)
         matching = report_service.intercompany_matching(
             session,
             actor=SYSTEM_ACTOR,
