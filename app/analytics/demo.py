@@ -206,7 +206,7 @@ def _entries(maker: SmallMaker, ids: dict[str, str]) -> list[_Entry]:
 
 
 def asset_tags(maker: SmallMaker) -> list[str]:
-    """The tags of every asset the demo registers for `maker`: its plant, then the machine bought in the year."""
+    """The tags of every asset the demo registers for `maker`: its plant, then the machine of the year."""
     return [tag for tag, *_ in _assets(maker)] + [_machine_tag(maker)]
 
 

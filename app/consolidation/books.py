@@ -5,12 +5,14 @@ the calendar year to date, earlier years' profit being inside retained earnings 
 A run's period may start on another day (a July-June year, case C-10b): its income and expenses are then
 the calendar year-to-date amounts corrected by the trial balances at the day before the period start and,
 when the period spans two calendar years, at the calendar year end in between; retained earnings take the
-difference, so the books still balance. Trial balances are read once per (company, date) and kept.
+difference, so the books still balance. Trial balances are read once per (company, date) and kept; a run
+reads them for all its companies at once (`Books.prefetch`: one aggregate query per date, the same figures
+as the ledger's trial balance of each company).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -19,9 +21,11 @@ from fractions import Fraction
 from sqlalchemy.orm import Session
 
 from app.consolidation import domain as cd
+from app.consolidation import repository
 from app.consolidation.domain import numbers as cd_numbers
 from app.ledger import report_service
 from app.ledger import repository as ledger_repository
+from app.ledger.domain.calendar import fiscal_period_of, is_month_end, month_start
 
 Key = tuple[str, str | None]
 ZERO = Decimal(0)
@@ -88,12 +92,50 @@ class Books:
         self._types = chart.types
         self._cache: dict[tuple[str, date], dict[Key, Decimal]] = {}
 
+    def prefetch(self, entity_ids: Collection[str], day: date) -> None:
+        """Read the trial balances of `entity_ids` at the end of `day` in one go (as `on` would, one by one):
+        the kept months to `day`'s month (before it, plus its lines, when `day` does not end it), income
+        and expenses of earlier years in retained earnings."""
+        wanted = [e for e in entity_ids if (e, day) not in self._cache]
+        if not wanted:
+            return
+        year, month = fiscal_period_of(day)
+        if is_month_end(day):
+            before = (year + 1, 1) if month == 12 else (year, month + 1)
+            rows = repository.net_movements(
+                self._session, entity_ids=wanted, before_year=before[0], before_month=before[1]
+            )
+        else:
+            rows = repository.net_movements(
+                self._session,
+                entity_ids=wanted,
+                before_year=year,
+                before_month=month,
+                lines_from=month_start(year, month),
+                lines_to=day,
+            )
+        types, retained = self._types, (self._chart.retained, None)
+        found: dict[str, dict[Key, Decimal]] = {e: {} for e in wanted}
+        for entity, code, counterparty, moved_in, net in rows:
+            key: Key = retained if moved_in < day.year and types[code] in _PNL else (code, counterparty)
+            book = found[entity]
+            book[key] = book.get(key, ZERO) + net
+        for entity, book in found.items():
+            self._cache[(entity, day)] = {k: v for k, v in book.items() if v != ZERO}
+
+    def prefetch_period(self, entity_ids: Collection[str], *, as_of: date, period_start: date) -> None:
+        """`prefetch` every date `for_period` and the period's opening equity read."""
+        days = {as_of, period_start - ONE_DAY}
+        if period_start.year != as_of.year:
+            days.add(date(period_start.year, 12, 31))
+        for day in sorted(days):
+            self.prefetch(entity_ids, day)
+
     def on(self, entity_id: str, day: date) -> dict[Key, Decimal]:
         """The trial balance at the end of `day` (calendar year to date for income and expenses)."""
         key = (entity_id, day)
         if key not in self._cache:
-            found = report_service.current_balances(self._session, entity_id=entity_id, as_of=day)
-            self._cache[key] = {k: v for k, v in found.items() if v != ZERO}
+            self.prefetch([entity_id], day)
         return self._cache[key]
 
     def pnl(self, balances: Mapping[Key, Decimal]) -> dict[Key, Decimal]:

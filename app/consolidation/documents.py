@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 from collections.abc import Mapping
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -19,7 +20,7 @@ from typing import Any
 from app.consolidation import domain as cd
 from app.consolidation.books import as_decimal
 from app.consolidation.inputs_loader import RunInputs
-from app.core.jsonable import canonical_json
+from app.core.jsonable import to_jsonable
 from app.core.money import MONEY_QUANTUM, RATIO_QUANTUM
 
 _RATIO_FIELDS = frozenset(
@@ -38,8 +39,16 @@ _RENAMED = {
 
 
 def seal(document: Any) -> tuple[str, str]:
-    """The document's canonical JSON text (what is stored) and the SHA-256 of that text."""
-    text = canonical_json(document)
+    """The document's canonical JSON text (what is stored) and the SHA-256 of that text.
+
+    The text is `canonical_json(document)`'s, written in one pass of the C encoder: the documents built here
+    key every mapping by strings already, so only the leaves (Decimal, dates) need converting, which the
+    encoder's `default` does as it meets them; no converted copy of the document is made first. The text is
+    needed whole anyway (it is stored), so it is hashed once, encoded once.
+    """
+    text = json.dumps(
+        document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=to_jsonable
+    )
     return text, hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -51,14 +60,30 @@ def ratio(value: Decimal) -> Decimal:
     return value.quantize(RATIO_QUANTUM, rounding=ROUND_HALF_UP)
 
 
+#: Values `_plain` and `_presented` pass through as they are (checked first: the books are mostly these).
+_LEAVES = frozenset({str, int, bool, type(None), date})
+
+
+def _row_key(row: list[Any]) -> tuple[str, ...]:
+    return tuple("" if x is None else str(x) for x in row[:-1])
+
+
 def _plain(value: Any) -> Any:
     """Engine inputs as JSON values, exactly (no rounding): mappings keyed by tuples become sorted rows."""
+    kind = type(value)
+    if kind is Decimal or kind in _LEAVES:
+        return value
+    if kind is dict and value and all(type(k) is tuple and len(k) == 2 for k in value):
+        if all(type(a) is str and (b is None or type(b) is str) for a, b in value):
+            # (account, counterparty) books: the same order as `_row_key`'s, without a tuple per row.
+            items = sorted(value.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))
+            return [[a, b, _plain(v)] for (a, b), v in items]
+        return sorted(([*k, _plain(v)] for k, v in value.items()), key=_row_key)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Mapping):
         if any(isinstance(k, tuple) for k in value):
-            rows = [[*k, _plain(v)] for k, v in value.items()]
-            return sorted(rows, key=lambda r: tuple("" if x is None else str(x) for x in r[:-1]))
+            return sorted(([*k, _plain(v)] for k, v in value.items()), key=_row_key)
         return {str(k): _plain(v) for k, v in sorted(value.items())}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
@@ -79,6 +104,11 @@ def inputs_document(inputs: RunInputs) -> dict[str, Any]:
 
 
 def _presented(value: Any, name: str = "") -> Any:
+    kind = type(value)
+    if kind is Decimal:
+        return ratio(value) if name in _RATIO_FIELDS else money(value)
+    if kind in _LEAVES:
+        return value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {
             _RENAMED.get(f.name, f.name): _presented(getattr(value, f.name), f.name)

@@ -4,8 +4,9 @@
 - each consolidated company's books: the ledger's kept balances (`books`), a foreign company's equity at
   historical rates from its history (`history`);
 - business combinations, their fair-value movements and impairments, group adjustments and unrealised
-  profit in inventory: this feature's records (`records`); associates from the ledger and the records
-  (`associates`); unrealised profit on assets moved inside the group: the asset register;
+  profit in inventory: this feature's records (`records`), a merger's survivor inheriting the absorbed
+  company's combination (`mergers`, from the committed group events); associates from the ledger and the
+  records (`associates`); unrealised profit on assets moved inside the group: the asset register;
 - exchange rates: the ledger's FX service (`rates`).
 
 The scope and the books are read for the whole group whoever asks: the run's caller was checked against the
@@ -22,6 +23,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from app.consolidation import domain as cd
+from app.consolidation import mergers
 from app.consolidation.associates import associate_events
 from app.consolidation.books import Books, GroupChart, load_chart
 from app.consolidation.company_books import asset_transfers, company_books
@@ -113,10 +115,14 @@ def _combinations(
     """Per subsidiary, the combination that gave control: the record dated the day control began, else
     the latest one by a consolidated acquirer."""
     chosen: dict[str, AcquisitionRecord] = {}
+    by_acquiree: dict[str, list[AcquisitionRecord]] = {}
+    for r in records:
+        if r.row.acquirer_id in members:
+            by_acquiree.setdefault(r.row.acquiree_id, []).append(r)
     for entry in scope:
         if entry.method != "subsidiary":
             continue
-        mine = [r for r in records if r.row.acquiree_id == entry.entity and r.row.acquirer_id in members]
+        mine = by_acquiree.get(entry.entity, [])
         on_control = [r for r in mine if r.row.acquired_on == entry.control_since]
         if on_control or mine:
             chosen[entry.entity] = (on_control or mine)[-1]
@@ -145,12 +151,16 @@ def load_inputs(
     entities = entities_service.entities_by_id(session, entity_ids=[s.entity for s in scope])
     members = frozenset(s.entity for s in scope if s.method in _MEMBERS)
     equity_accounted = frozenset(s.entity for s in scope if s.method in _EQUITY_METHOD)
+    absorbed = mergers.absorbed_into(session, members=members, as_of=as_of)
     records = acquisition_records(
-        session, acquiree_ids=members | equity_accounted, until=as_of, types=chart.types
+        session, acquiree_ids=members | equity_accounted | set(absorbed), until=as_of, types=chart.types
     )
-    combinations = _combinations(records, scope, members)
+    combinations = mergers.with_inherited(
+        _combinations(records, scope, members), records=records, absorbed=absorbed, members=members
+    )
     rates = RateBook(session, currency)
     books = Books(session, chart)
+    books.prefetch_period(members | equity_accounted, as_of=as_of, period_start=period_start)
     entity_books = tuple(
         company_books(
             session,

@@ -1,13 +1,20 @@
-"""Every query of the consolidation feature; returns models, never commits."""
+"""Every query of the consolidation feature; returns models (or plain rows for the bulk reads), never commits.
+
+The books of a run are read here set-based, for every consolidated company at once (`net_movements`): one
+aggregate of the ledger's kept monthly balances, plus the journal lines of a partial month, grouped by
+(entity, account, counterparty, year) and returned as plain tuples. The per-company trial balance of the
+ledger (`report_service.current_balances`) answers the same figures one company and one query at a time.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import date, datetime
-from typing import NamedTuple
+from decimal import Decimal
+from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, or_, select, type_coerce
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.consolidation.models import (
     Acquisition,
@@ -20,6 +27,9 @@ from app.consolidation.models import (
     GoodwillImpairment,
     UnrealizedInventoryProfit,
 )
+from app.core.db import Base
+from app.core.money import Money
+from app.ledger.models import AccountBalance, JournalEntry, JournalLine
 
 
 class RunHeader(NamedTuple):
@@ -35,6 +45,76 @@ class RunHeader(NamedTuple):
     result_hash: str
     created_at: datetime
     created_by: str
+
+
+M = TypeVar("M", bound=Base)
+#: (entity, account, counterparty or None, fiscal year, debit less credit)
+NetMovement = tuple[str, str, str | None, int, Decimal]
+#: Entities per statement of the bulk reads (well inside every driver's limit on bound parameters).
+_ENTITY_CHUNK = 2000
+
+
+def _chunks(ids: Collection[str]) -> list[list[str]]:
+    ordered = sorted(ids)
+    return [ordered[i : i + _ENTITY_CHUNK] for i in range(0, len(ordered), _ENTITY_CHUNK)]
+
+
+def net_movements(
+    session: Session,
+    *,
+    entity_ids: Collection[str],
+    before_year: int,
+    before_month: int,
+    lines_from: date | None = None,
+    lines_to: date | None = None,
+) -> list[NetMovement]:
+    """Debit less credit per (entity, account, counterparty, year) of the kept months before (`before_year`,
+    `before_month`), and, when `lines_from` is given, of the journal lines dated `lines_from`..`lines_to`
+    inclusive (a partial month, as the ledger's trial balance reads it)."""
+    balance = AccountBalance
+    out: list[NetMovement] = []
+    for ids in _chunks(entity_ids):
+        kept = (
+            select(
+                balance.entity_id,
+                balance.account_code,
+                balance.counterparty_key,
+                balance.year,
+                type_coerce(func.sum(balance.debit - balance.credit), Money()),
+            )
+            .where(
+                balance.entity_id.in_(ids),
+                or_(
+                    balance.year < before_year,
+                    and_(balance.year == before_year, balance.month < before_month),
+                ),
+            )
+            .group_by(balance.entity_id, balance.account_code, balance.counterparty_key, balance.year)
+        )
+        out.extend(
+            (entity, code, cp or None, int(year), net or Decimal(0))
+            for entity, code, cp, year, net in session.execute(kept)
+        )
+        if lines_from is None or lines_to is None:
+            continue
+        line, entry = JournalLine, JournalEntry
+        partial = (
+            select(
+                line.entity_id,
+                line.account_code,
+                line.counterparty_entity_id,
+                entry.fiscal_year,
+                type_coerce(func.sum(line.debit - line.credit), Money()),
+            )
+            .join(entry, and_(entry.entity_id == line.entity_id, entry.id == line.entry_id))
+            .where(entry.entity_id.in_(ids), entry.entry_date >= lines_from, entry.entry_date <= lines_to)
+            .group_by(line.entity_id, line.account_code, line.counterparty_entity_id, entry.fiscal_year)
+        )
+        out.extend(
+            (entity, code, cp, int(year), net or Decimal(0))
+            for entity, code, cp, year, net in session.execute(partial)
+        )
+    return out
 
 
 # ---------------------------------------------------------------------------------------------- acquisitions
@@ -78,66 +158,72 @@ def acquisitions_of(session: Session, *, acquiree_ids: Collection[str], until: d
     return session.execute(query).scalars().all()
 
 
-def equity_lines(session: Session, *, acquisition_ids: Collection[str]) -> dict[str, list[AcquisitionEquity]]:
-    out: dict[str, list[AcquisitionEquity]] = {i: [] for i in acquisition_ids}
-    if acquisition_ids:
-        query = (
-            select(AcquisitionEquity)
-            .where(AcquisitionEquity.acquisition_id.in_(sorted(acquisition_ids)))
-            .order_by(AcquisitionEquity.acquisition_id, AcquisitionEquity.account_code)
-        )
+def _by_parent(
+    session: Session,
+    model: type[M],
+    parent: InstrumentedAttribute[str],
+    ids: Collection[str],
+    order_by: Sequence[InstrumentedAttribute[Any]],
+    *,
+    dated: InstrumentedAttribute[date] | None = None,
+    until: date | None = None,
+) -> dict[str, list[M]]:
+    """The rows of `model` whose `parent` column is one of `ids`, in `order_by` order, grouped by that id
+    (every id present, with [] when it has none); with `dated` and `until`, those dated `until` or before."""
+    out: dict[str, list[M]] = {i: [] for i in ids}
+    if ids:
+        query = select(model).where(parent.in_(sorted(ids))).order_by(*order_by)
+        if dated is not None and until is not None:
+            query = query.where(dated <= until)
         for row in session.execute(query).scalars():
-            out[row.acquisition_id].append(row)
+            out[getattr(row, parent.key)].append(row)
     return out
+
+
+def equity_lines(session: Session, *, acquisition_ids: Collection[str]) -> dict[str, list[AcquisitionEquity]]:
+    model = AcquisitionEquity
+    return _by_parent(
+        session, model, model.acquisition_id, acquisition_ids, (model.acquisition_id, model.account_code)
+    )
 
 
 def fair_value_adjustments(
     session: Session, *, acquisition_ids: Collection[str]
 ) -> dict[str, list[FairValueAdjustment]]:
-    out: dict[str, list[FairValueAdjustment]] = {i: [] for i in acquisition_ids}
-    if acquisition_ids:
-        query = (
-            select(FairValueAdjustment)
-            .where(FairValueAdjustment.acquisition_id.in_(sorted(acquisition_ids)))
-            .order_by(FairValueAdjustment.acquisition_id, FairValueAdjustment.line_no)
-        )
-        for row in session.execute(query).scalars():
-            out[row.acquisition_id].append(row)
-    return out
+    model = FairValueAdjustment
+    return _by_parent(
+        session, model, model.acquisition_id, acquisition_ids, (model.acquisition_id, model.line_no)
+    )
 
 
 def fair_value_movements(
     session: Session, *, acquisition_ids: Collection[str], until: date | None = None
 ) -> dict[str, list[FairValueMovement]]:
-    out: dict[str, list[FairValueMovement]] = {i: [] for i in acquisition_ids}
-    if acquisition_ids:
-        query = (
-            select(FairValueMovement)
-            .where(FairValueMovement.acquisition_id.in_(sorted(acquisition_ids)))
-            .order_by(FairValueMovement.on, FairValueMovement.id)
-        )
-        if until is not None:
-            query = query.where(FairValueMovement.on <= until)
-        for row in session.execute(query).scalars():
-            out[row.acquisition_id].append(row)
-    return out
+    model = FairValueMovement
+    return _by_parent(
+        session,
+        model,
+        model.acquisition_id,
+        acquisition_ids,
+        (model.on, model.id),
+        dated=model.on,
+        until=until,
+    )
 
 
 def impairments(
     session: Session, *, acquisition_ids: Collection[str], until: date | None = None
 ) -> dict[str, list[GoodwillImpairment]]:
-    out: dict[str, list[GoodwillImpairment]] = {i: [] for i in acquisition_ids}
-    if acquisition_ids:
-        query = (
-            select(GoodwillImpairment)
-            .where(GoodwillImpairment.acquisition_id.in_(sorted(acquisition_ids)))
-            .order_by(GoodwillImpairment.on, GoodwillImpairment.id)
-        )
-        if until is not None:
-            query = query.where(GoodwillImpairment.on <= until)
-        for row in session.execute(query).scalars():
-            out[row.acquisition_id].append(row)
-    return out
+    model = GoodwillImpairment
+    return _by_parent(
+        session,
+        model,
+        model.acquisition_id,
+        acquisition_ids,
+        (model.on, model.id),
+        dated=model.on,
+        until=until,
+    )
 
 
 # ---------------------------------------------------------------------------------------------- adjustments
@@ -191,16 +277,10 @@ def adjustments_for_run(
 def adjustment_lines(
     session: Session, *, adjustment_ids: Collection[str]
 ) -> dict[str, list[ConsolidationAdjustmentLine]]:
-    out: dict[str, list[ConsolidationAdjustmentLine]] = {i: [] for i in adjustment_ids}
-    if adjustment_ids:
-        query = (
-            select(ConsolidationAdjustmentLine)
-            .where(ConsolidationAdjustmentLine.adjustment_id.in_(sorted(adjustment_ids)))
-            .order_by(ConsolidationAdjustmentLine.adjustment_id, ConsolidationAdjustmentLine.line_no)
-        )
-        for row in session.execute(query).scalars():
-            out[row.adjustment_id].append(row)
-    return out
+    model = ConsolidationAdjustmentLine
+    return _by_parent(
+        session, model, model.adjustment_id, adjustment_ids, (model.adjustment_id, model.line_no)
+    )
 
 
 # ---------------------------------------------------------------------------------------------- unrealised

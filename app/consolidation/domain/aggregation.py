@@ -2,7 +2,9 @@
 
 The ledger keeps each company's own balances apart from the consolidation lines booked in it, so every step
 can ask what a company shows (intercompany matching), what a subsidiary's NCI shares in (own balances plus
-the lines whose `nci_entity` it is), and what the group shows (everything added up).
+the lines whose `nci_entity` it is), and what the group shows (everything added up). The posted lines are
+indexed by the entity they are booked in and by their `nci_entity` as they are posted, so asking about one
+company of thousands reads that company's lines only.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from fractions import Fraction
 
 from app.consolidation.domain.chart import Chart
 from app.consolidation.domain.journal import Posted
-from app.consolidation.domain.numbers import ZERO
+from app.consolidation.domain.numbers import ZERO, total
 
 BalanceMap = dict[tuple[str, str | None], Fraction]
 
@@ -25,6 +27,8 @@ class Ledger:
         self.own: dict[str, BalanceMap] = {}
         self.posted: list[Posted] = []
         self._journals = 0
+        self._booked_in: dict[str, list[Posted]] = {}
+        self._sharing: dict[str, list[Posted]] = {}
 
     def add_books(self, entity: str, balances: BalanceMap) -> None:
         self.own[entity] = dict(balances)
@@ -34,26 +38,33 @@ class Ledger:
         return f"J{self._journals:04d}"
 
     def post(self, lines: Iterable[Posted]) -> None:
-        self.posted.extend(lines)
+        for p in lines:
+            self.posted.append(p)
+            self._booked_in.setdefault(p.entity, []).append(p)
+            if p.nci_entity is not None:
+                self._sharing.setdefault(p.nci_entity, []).append(p)
+
+    def booked_in(self, entity: str) -> list[Posted]:
+        """The posted lines booked in `entity`, in posting order."""
+        return self._booked_in.get(entity, [])
 
     def entity_balances(self, entity: str) -> BalanceMap:
         """What `entity` shows: its own balances and the lines booked in it, by (account, counterparty)."""
         result = dict(self.own.get(entity, {}))
-        for p in self.posted:
-            if p.entity == entity:
-                key = (p.account, p.counterparty)
-                result[key] = result.get(key, ZERO) + p.amount
+        for p in self.booked_in(entity):
+            key = (p.account, p.counterparty)
+            result[key] = result.get(key, ZERO) + p.amount
         return result
 
     def account_totals(self) -> dict[str, Fraction]:
         """The group's amount per account: every company's own balances plus every posted line."""
-        totals: dict[str, Fraction] = {}
+        amounts: dict[str, list[Fraction]] = {}
         for balances in self.own.values():
             for (account, _), amount in balances.items():
-                totals[account] = totals.get(account, ZERO) + amount
+                amounts.setdefault(account, []).append(amount)
         for p in self.posted:
-            totals[p.account] = totals.get(p.account, ZERO) + p.amount
-        return totals
+            amounts.setdefault(p.account, []).append(p.amount)
+        return {account: total(values) for account, values in amounts.items()}
 
     def nci_base(self, entity: str, *, exclude: frozenset[str]) -> tuple[dict[str, Fraction], Fraction]:
         """The equity a subsidiary's NCI shares in: by equity account, and the period's P&L (debit-positive).
@@ -64,7 +75,7 @@ class Ledger:
         equity: dict[str, Fraction] = {}
         pnl = ZERO
         items = [(account, amount) for (account, _), amount in self.own.get(entity, {}).items()]
-        items += [(p.account, p.amount) for p in self.posted if p.nci_entity == entity]
+        items += [(p.account, p.amount) for p in self._sharing.get(entity, [])]
         for account, amount in items:
             if account in exclude:
                 continue
@@ -78,7 +89,5 @@ class Ledger:
     def entity_pnl(self, entity: str) -> Fraction:
         """Debit-positive P&L of `entity`: own income and expenses plus P&L lines booked in it."""
         own = sum((a for (acc, _), a in self.own.get(entity, {}).items() if self.chart.is_pnl(acc)), ZERO)
-        booked = sum(
-            (p.amount for p in self.posted if p.entity == entity and self.chart.is_pnl(p.account)), ZERO
-        )
+        booked = sum((p.amount for p in self.booked_in(entity) if self.chart.is_pnl(p.account)), ZERO)
         return own + booked

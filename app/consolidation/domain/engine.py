@@ -269,10 +269,10 @@ def consolidate(
     statements = build_statements(ledger, nci_profit=nci_profit)
     income = comprehensive_income(run, profit=statements.profit, nci_profit=nci_profit)
     differences = [*matching.differences, *investment_differences(run, tolerance)]
-    subsidiaries = []
-    for base in bases:
-        found = next((s for s in settings if s.acquisition.acquiree == base.entity), None)
-        subsidiaries.append(run.subsidiary(base, found))
+    setting_of: dict[str, AcquisitionSetting] = {}
+    for s in settings:
+        setting_of.setdefault(s.acquisition.acquiree, s)
+    subsidiaries = [run.subsidiary(base, setting_of.get(base.entity)) for base in bases]
     rates.check()
     return ConsolidationResult(
         parent=parent,

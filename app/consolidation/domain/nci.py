@@ -73,9 +73,7 @@ def subsidiary_working(
     indirect_holding_adjustment: Fraction,
 ) -> SubsidiaryWorking:
     """W2/W4 of one subsidiary once the attribution journal is posted."""
-    nci = -sum(
-        (p.amount for p in ledger.posted if p.account == nci_account and p.entity == base.entity), ZERO
-    )
+    nci = -sum((p.amount for p in ledger.booked_in(base.entity) if p.account == nci_account), ZERO)
     return SubsidiaryWorking(
         entity=base.entity,
         acquisition=acquisition,

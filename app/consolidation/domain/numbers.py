@@ -10,18 +10,49 @@ otherwise rounded ROUND_HALF_UP to 18 places (far below any currency's minor uni
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from math import gcd
 
 Number = Decimal | Fraction | int
 ZERO = Fraction(0)
 ONE = Fraction(1)
 INTERNAL_PLACES = 18
+#: Python 3.12+ builds a Fraction from coprime integers with this; 3.11 with `_normalize=False`.
+_FROM_COPRIME = getattr(Fraction, "_from_coprime_ints", None)
+
+
+def _coprime(numerator: int, denominator: int) -> Fraction:
+    if _FROM_COPRIME is not None:
+        return _FROM_COPRIME(numerator, denominator)  # type: ignore[no-any-return]
+    value: Fraction = Fraction(numerator, denominator, _normalize=False)  # type: ignore[call-overload]
+    return value
 
 
 def exact(value: Number) -> Fraction:
-    """The exact rational value of a Decimal, Fraction or int (Decimal('0.1') is exactly 1/10)."""
+    """The exact rational value of a Decimal, Fraction or int (Decimal('0.1') is exactly 1/10).
+
+    A finite Decimal takes the fast path: `as_integer_ratio` is already in lowest terms with a positive
+    denominator, so the Fraction is built without normalising again (a run converts every balance).
+    """
+    if type(value) is Decimal and value.is_finite():
+        return _coprime(*value.as_integer_ratio())
     return Fraction(value)
+
+
+def total(values: Iterable[Fraction]) -> Fraction:
+    """The exact sum of fractions, over a running common denominator (amounts of a few decimal places
+    share one, so this is integer arithmetic instead of a gcd per addition)."""
+    numerator, denominator = 0, 1
+    for value in values:
+        d = value.denominator
+        if denominator % d:
+            step = d // gcd(denominator, d)
+            numerator *= step
+            denominator *= step
+        numerator += value.numerator * (denominator // d)
+    return Fraction(numerator, denominator)
 
 
 def _terminating_power(denominator: int) -> int | None:

@@ -55,6 +55,15 @@ class Run:
     period_start: date
     _goodwill: dict[str, GoodwillExact] = field(default_factory=dict)
     _opening: dict[ReserveKey, Fraction] | None = None
+    _held: dict[str, list[AcquisitionSetting]] | None = None
+
+    def _held_by(self) -> dict[str, list[AcquisitionSetting]]:
+        """The settings by acquirer, in their order."""
+        if self._held is None:
+            self._held = {}
+            for s in self.settings:
+                self._held.setdefault(s.acquisition.acquirer, []).append(s)
+        return self._held
 
     def goodwill(self, setting: AcquisitionSetting) -> GoodwillExact:
         key = setting.acquisition.id
@@ -106,7 +115,7 @@ class Run:
         if setting is not None:
             gw, rate = self.goodwill(setting), self.historical_rate(setting)
             net_assets, nci_at_acquisition = gw.net_assets * rate, gw.nci_at_acquisition * rate
-        held = [s for s in self.settings if s.acquisition.acquirer == base.entity]
+        held = self._held_by().get(base.entity, [])
         adjustment = sum(
             (self.goodwill(s).indirect_holding_adjustment * self.historical_rate(s) for s in held), ZERO
         )

@@ -98,11 +98,11 @@ class TranslatedBooks:
 
 def translate_books(*, books: EntityBooks, chart: Chart, rates: Rates) -> TranslatedBooks:
     """The books translated (module docstring); for the presentation currency only re-signed."""
+    # One entry per (account, counterparty) already: re-signing needs no addition.
     local: BalanceMap = {}
-    for (account, counterparty), amount in books.balances.items():
-        local[(account, counterparty)] = local.get((account, counterparty), ZERO) + chart.sign(
-            account
-        ) * exact(amount)
+    for key, amount in books.balances.items():
+        value = exact(amount)
+        local[key] = value if chart.sign(key[0]) > 0 else -value
     oci_local = sum((exact(v) for v in books.oci_for_period.values()), ZERO)
     if books.currency == rates.presentation:
         return TranslatedBooks(local, oci_local, None, ZERO)

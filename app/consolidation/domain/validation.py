@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Context, Decimal, Inexact, InvalidOperation, localcontext
 
 from app.consolidation.domain.chart import Chart
 from app.consolidation.domain.errors import ConsolidationInputError, Violation
@@ -18,7 +18,7 @@ from app.consolidation.domain.events import (
     UnrealizedProfit,
 )
 from app.consolidation.domain.inputs import ConsolidationPolicy, EntityBooks, ScopeEntry
-from app.consolidation.domain.numbers import ZERO, exact
+from app.consolidation.domain.numbers import exact, total
 
 _MEMBER_METHODS = frozenset({"parent", "subsidiary"})
 _EQUITY_METHODS = frozenset({"associate", "joint_venture"})
@@ -51,6 +51,16 @@ def _unknown(chart: Chart, accounts: Sequence[str], subject: str, out: list[Viol
             )
 
 
+def _balanced(chart: Chart, books: EntityBooks) -> bool:
+    """Whether the debit-positive books sum to zero, in exact Decimal arithmetic (a context wide enough that
+    no sum of money rounds, Inexact trapped); other numbers (a Fraction) go through `exact`."""
+    items = [(chart.sign(a), v) for (a, _), v in books.balances.items()]
+    if all(type(v) is Decimal and v.is_finite() for _, v in items):
+        with localcontext(Context(prec=200, traps=[Inexact, InvalidOperation])):
+            return sum((v if sign > 0 else -v for sign, v in items), Decimal(0)) == 0
+    return total(exact(v) if sign > 0 else -exact(v) for sign, v in items) == 0
+
+
 def _check_books(run: RunInputs, members: set[str], out: list[Violation]) -> None:
     chart = run.chart
     counts = Counter(b.entity for b in run.books)
@@ -64,8 +74,10 @@ def _check_books(run: RunInputs, members: set[str], out: list[Violation]) -> Non
         _unknown(chart, accounts, books.entity, out)
         if any(a not in chart for a in accounts):
             continue
-        imbalance = sum((chart.sign(a) * exact(v) for (a, _), v in books.balances.items()), ZERO)
-        if imbalance != 0:
+        if not _balanced(chart, books):
+            imbalance = total(
+                exact(v) if chart.sign(a) > 0 else -exact(v) for (a, _), v in books.balances.items()
+            )
             out.append(
                 Violation(
                     "books-unbalanced", f"{books.entity}: trial balance is off by {imbalance}", books.entity
