@@ -99,10 +99,13 @@ def serve(
     """Serve the API (on the embedded SQLite default, migrations are applied first)."""
     import uvicorn
 
+    from app.core.serving import use_tcp_protocol_for_bound_sockets
+
     settings = get_settings()
     if settings.is_sqlite:
         migrate_to_head(settings)
     settings.signing_key()
+    use_tcp_protocol_for_bound_sockets()  # Nagle off under --workers N (see app.core.serving)
     uvicorn.run("app.asgi:app", host=host, port=port, workers=workers, log_level="info", proxy_headers=True)
 
 

@@ -253,6 +253,7 @@ def load_small_makers(session: Session, report: DemoReport, now: datetime) -> No
         session.execute(select(JournalEntry.source_ref).where(JournalEntry.source == SOURCE)).scalars()
     )
     tags = set(session.execute(select(FixedAsset.tag)).scalars())
+    ended = {code: on for code, on in session.execute(select(LegalEntity.code, LegalEntity.ended_on)) if on}
     session.rollback()
     for maker in SMALL_MAKERS:
         if maker.code not in ids:
@@ -368,6 +369,8 @@ def load_small_makers(session: Session, report: DemoReport, now: datetime) -> No
             )
             report.add("assets")
         for month in range(1, 13):
+            if maker.code in ended and _month_end(month) >= ended[maker.code]:
+                break  # merged by a demo event (app/demo/events.py): its books end there
             result = assets_service.run_depreciation(
                 session, actor=SYSTEM_ACTOR, period=AssetPeriod(DEMO_YEAR, month), now=now, entity_id=me
             )

@@ -20,6 +20,7 @@ from app.consolidation.demo import load_consolidations
 from app.core.context import SYSTEM_ACTOR
 from app.demo.assets import DEMO_TRANSFERS, demo_assets
 from app.demo.books import DEMO_YEAR, EUR_CNY, EUR_CNY_HISTORICAL, demo_entries
+from app.demo.events import load_group_events
 from app.demo.group import DEMO_STAKES
 from app.demo.report import DemoReport, DemoStep
 from app.entities.models import LegalEntity
@@ -135,7 +136,7 @@ def structure_steps() -> list[DemoStep]:
 
 
 def later_steps() -> list[DemoStep]:
-    return [load_books, load_assets, load_consolidations, load_small_makers]
+    return [load_books, load_assets, load_consolidations, load_small_makers, load_group_events]
 
 
 def load_assets(session: Session, report: DemoReport, now: datetime) -> None:

@@ -10,18 +10,26 @@ from sqlalchemy.orm import Session
 
 from app.entities.models import LegalEntity
 
+# Entity rows are locked `FOR NO KEY UPDATE` (SQLAlchemy's `key_share=True`), never plain `FOR UPDATE`: no
+# writer changes an entity's id, and `FOR UPDATE` would also block the `KEY SHARE` lock that PostgreSQL's
+# foreign-key check takes on every insert referencing the entity. A transaction that had recorded an audit
+# event (holding the chain head) and then inserted such a row deadlocked against one that held the entity
+# and waited for the chain head. `FOR NO KEY UPDATE` still excludes every other writer of the row.
+_ROW_LOCK: dict[str, bool] = {"key_share": True}
+
 
 def get(session: Session, entity_id: str, *, for_update: bool = False) -> LegalEntity | None:
-    return session.get(LegalEntity, entity_id, with_for_update=for_update)
+    return session.get(LegalEntity, entity_id, with_for_update=_ROW_LOCK if for_update else None)
 
 
 def get_many(session: Session, entity_ids: Collection[str], *, for_update: bool = False) -> list[LegalEntity]:
-    """The entities among `entity_ids` in id order (a fixed lock order: no deadlocks between writers)."""
+    """The entities among `entity_ids` in id order (a fixed lock order: no deadlocks between writers);
+    `for_update` locks them `FOR NO KEY UPDATE`."""
     if not entity_ids:
         return []
     query = select(LegalEntity).where(LegalEntity.id.in_(sorted(set(entity_ids)))).order_by(LegalEntity.id)
     if for_update:
-        query = query.with_for_update()
+        query = query.with_for_update(key_share=True)
     return list(session.execute(query).scalars())
 
 

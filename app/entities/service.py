@@ -217,10 +217,11 @@ def entities_by_id(session: Session, *, entity_ids: Collection[str]) -> dict[str
 
 
 def lock_entities(session: Session, *, entity_ids: Collection[str]) -> dict[str, LegalEntity]:
-    """Load and lock (`SELECT ... FOR UPDATE`, in id order) the entities among `entity_ids`.
+    """Load and lock (`SELECT ... FOR NO KEY UPDATE`, in id order) the entities among `entity_ids`.
 
     Every write that depends on an entity's holdings or lifetime locks the entity rows first, so two
-    concurrent stake writes on one investee (or a stake and a dissolution) are serialised.
+    concurrent stake writes on one investee (or a stake and a dissolution) are serialised. The lock leaves
+    foreign-key checks (`KEY SHARE`) alone: inserting a row that references a locked entity never waits.
     """
     return {e.id: e for e in repository.get_many(session, entity_ids, for_update=True)}
 

@@ -16,7 +16,7 @@ from app.core.errors import ValidationFailedError, violation
 from app.core.problems import problem_responses
 from app.core.routing import feature_router
 from app.core.security import AUDIT_READERS, PREPARERS, READERS
-from app.ledger import import_service, package_files, report_service, repository
+from app.ledger import import_service, package_files, report_service
 from app.ledger.api import entry_read
 from app.ledger.domain.intercompany import PairMatch
 from app.ledger.domain.packages import Loc, RawRow
@@ -54,12 +54,12 @@ def read_trial_balance(
     """Balance-sheet accounts cumulative, income and expense year to date, earlier years' profit in retained
     earnings; one line per (account, counterparty), in the entity's functional currency."""
     report = report_service.trial_balance(session, actor=actor, entity_id=entity_id, as_of=as_of)
-    accounts = {a.code: a for a in repository.all_accounts(session)}
+    names = report.names
     lines = [
         TrialBalanceLineRead(
             account_code=ln.account_code,
-            name=accounts[ln.account_code].name,
-            type=accounts[ln.account_code].type,
+            name=names[ln.account_code][0],
+            type=names[ln.account_code][1],
             counterparty_entity_id=ln.counterparty_entity_id,
             debit=ln.debit,
             credit=ln.credit,

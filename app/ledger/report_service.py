@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -67,6 +68,41 @@ def chart_natures(session: Session) -> tuple[dict[str, AccountNature], str]:
     return natures, retained[0]
 
 
+@dataclass(frozen=True)
+class Chart:
+    """The chart as the trial balance needs it: natures, names and types, and the retained-earnings code."""
+
+    natures: dict[str, AccountNature]
+    names: dict[str, tuple[str, str]]  # code -> (name, type)
+    retained: str | None
+
+
+_CHARTS: dict[str, tuple[tuple[int, str] | None, Chart]] = {}
+_CHARTS_LOCK = threading.Lock()
+
+
+def cached_chart(session: Session) -> Chart:
+    """The chart, kept per process and database and read again once anything changed (the audit head moved).
+
+    The stamp is read before the chart, so a change committed in between only makes the kept chart newer
+    than its stamp (read again at the next call), never older. For reads outside a writing transaction.
+    """
+    where = session.get_bind().engine.url.render_as_string(hide_password=True)
+    stamp = repository.change_stamp(session)
+    kept = _CHARTS.get(where)
+    if kept is not None and kept[0] == stamp:
+        return kept[1]
+    rows = repository.chart_rows(session)
+    chart = Chart(
+        natures={code: AccountNature(type=type_, normal_side=side) for code, _, type_, side, _ in rows},
+        names={code: (name, type_) for code, name, type_, _, _ in rows},
+        retained=next((code for code, _, _, _, role in rows if role == "retained_earnings"), None),
+    )
+    with _CHARTS_LOCK:
+        _CHARTS[where] = (stamp, chart)
+    return chart
+
+
 def current_balances(session: Session, *, entity_id: str, as_of: date) -> dict[Key, Decimal]:
     """Debit-positive trial-balance amounts per (account, counterparty) on `as_of` (no access check)."""
     natures, retained = chart_natures(session)
@@ -84,6 +120,7 @@ class TrialBalanceReport:
     as_of: date
     currency: str
     lines: list[TrialBalanceLine]
+    names: Mapping[str, tuple[str, str]]  # account code -> (name, type)
 
     @property
     def total_debit(self) -> Decimal:
@@ -102,13 +139,21 @@ def trial_balance(session: Session, *, actor: Actor, entity_id: str, as_of: date
         ChartIncompleteError: the chart has no retained-earnings account.
     """
     entity = visible_entity(session, actor=actor, entity_id=entity_id)
-    natures, _retained = chart_natures(session)
-    nets = current_balances(session, entity_id=entity.id, as_of=as_of)
+    chart = cached_chart(session)
+    if chart.retained is None:
+        raise ChartIncompleteError("no account has the role retained_earnings", role="retained_earnings")
+    nets = net_balances(
+        as_of_year=as_of.year,
+        movements=movements_to(session, entity_id=entity.id, as_of=as_of),
+        accounts=chart.natures,
+        retained_earnings_code=chart.retained,
+    )
     return TrialBalanceReport(
         entity_id=entity.id,
         as_of=as_of,
         currency=entity.functional_currency,
-        lines=balance_lines(nets=nets, accounts=natures),
+        lines=balance_lines(nets=nets, accounts=chart.natures),
+        names=chart.names,
     )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import Table, exists, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from app.audit.models import AuditChainHead
 from app.entities.models import LegalEntity
 from app.ledger.models import (
     Account,
@@ -69,6 +70,20 @@ def all_accounts(session: Session) -> list[Account]:
     return list(session.execute(select(Account).order_by(Account.code)).scalars())
 
 
+def chart_rows(session: Session) -> list[tuple[str, str, str, str, str | None]]:
+    """(code, name, type, normal_side, role) of every account, as plain tuples."""
+    query = select(Account.code, Account.name, Account.type, Account.normal_side, Account.role)
+    return [tuple(row) for row in session.execute(query.order_by(Account.code))]  # type: ignore[misc]
+
+
+def change_stamp(session: Session) -> tuple[int, str] | None:
+    """The audit chain head: every change of the chart writes an audit event, so a chart read under one
+    stamp is the chart for as long as the stamp stays (the hash covers a fresh event id: a rolled-back
+    change never leaves a stamp that a later, different change repeats)."""
+    row = session.execute(select(AuditChainHead.last_seq, AuditChainHead.last_hash)).first()
+    return None if row is None else (int(row[0]), str(row[1]))
+
+
 def existing_account_codes(session: Session, *, codes: Collection[str]) -> set[str]:
     if not codes:
         return set()
@@ -92,12 +107,12 @@ def list_accounts(
     if role is not None:
         query = query.where(Account.role == role)
     if q:
-        pattern = f"%{q}%"
+        # autoescape: `%` and `_` in `q` are literal characters, never LIKE wildcards.
         query = query.where(
             or_(
                 Account.code.startswith(q, autoescape=True),
-                Account.name.like(pattern),
-                func.lower(Account.name_en).like(pattern.lower()),
+                Account.name.contains(q, autoescape=True),
+                func.lower(Account.name_en).contains(q.lower(), autoescape=True),
             )
         )
     return session.execute(query).scalars().all()

@@ -23,7 +23,7 @@ from app.core.security import (
     decode_token,
     hash_api_key,
 )
-from app.users.models import ApiKey, User
+from app.users.models import ApiKey, User, UserEntity
 
 _bearer = HTTPBearer(auto_error=False, description="A JWT from /api/v1/auth/token, or an API key")
 
@@ -37,6 +37,20 @@ def actor_for_user(user: User) -> Actor:
     return Actor(user_id=user.id, username=user.username, role=user.role, entity_ids=limits or None)
 
 
+def _active_actor(session: Session, user_id: str) -> Actor | None:
+    """The actor of an active user, in one query of plain rows (the user and its entity limits); None when
+    the user is unknown or disabled. Read on every request, so a disabled user is refused at once."""
+    rows = session.execute(
+        select(User.username, User.role, User.is_active, UserEntity.entity_id)
+        .outerjoin(UserEntity, UserEntity.user_id == User.id)
+        .where(User.id == user_id)
+    ).all()
+    if not rows or not rows[0].is_active:
+        return None
+    limits = frozenset(row.entity_id for row in rows if row.entity_id is not None)
+    return Actor(user_id=user_id, username=rows[0].username, role=rows[0].role, entity_ids=limits or None)
+
+
 def resolve_credentials(session: Session, *, token: str, settings: Settings, now: datetime) -> Actor:
     prefix = api_key_prefix(token)
     if prefix is not None:
@@ -47,10 +61,9 @@ def resolve_credentials(session: Session, *, token: str, settings: Settings, now
             or not constant_time_equal(key.key_hash, hash_api_key(token))
         ):
             raise _unauthenticated("invalid or revoked API key")
-        user = session.get(User, key.user_id)
-        if user is None or not user.is_active:
+        actor = _active_actor(session, key.user_id)
+        if actor is None:
             raise _unauthenticated("the key's user is disabled")
-        actor = actor_for_user(user)
         return Actor(
             user_id=actor.user_id,
             username=actor.username,
@@ -62,10 +75,10 @@ def resolve_credentials(session: Session, *, token: str, settings: Settings, now
         subject = decode_token(token, key=settings.signing_key(), audience=settings.token_audience)
     except InvalidTokenError as exc:
         raise _unauthenticated(f"invalid token: {exc}") from exc
-    user = session.get(User, subject)
-    if user is None or not user.is_active:
+    actor = _active_actor(session, subject)
+    if actor is None:
         raise _unauthenticated("unknown or disabled user")
-    return actor_for_user(user)
+    return actor
 
 
 def current_actor(
