@@ -100,6 +100,7 @@ LINE_COLUMNS = (
 )
 _KEYS_PER_STATEMENT = 500
 _SQLITE_ROWS_PER_BATCH = 50_000
+_COPY_FROM_LINES = 100
 
 
 def add_entries(
@@ -108,14 +109,15 @@ def add_entries(
     """Write entries and their lines: the headers in one flush, the lines set-based, never one mapped object
     per line. `lines` are tuples in LINE_COLUMNS order, amounts already at the stored scale.
 
-    On PostgreSQL the lines go through COPY on the session's own connection (same transaction); elsewhere
-    one executemany of a Core INSERT.
+    On PostgreSQL many lines go through COPY on the session's own connection (same transaction); a few lines,
+    and every line elsewhere, through one executemany of a Core INSERT (COPY's extra round trips cost more
+    than they save on a small entry).
     """
     session.add_all(entries)
     session.flush()
     if not lines:
         return
-    if session.get_bind().dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql" and len(lines) >= _COPY_FROM_LINES:
         raw = session.connection().connection.driver_connection
         statement = f"COPY journal_line ({', '.join(LINE_COLUMNS)}) FROM STDIN"
         with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
