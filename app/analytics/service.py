@@ -190,13 +190,15 @@ def population(session: Session, *, actor: Actor, period: Period, parent_id: str
     if parent_id is not None:
         parent = entities_service.get_entity(session, actor=actor, entity_id=parent_id)
         days = [d for d in (period.start, period.end) if parent.active_on(d)] or [period.end]
-        found: dict[str, LegalEntity] = {}
+        found: set[str] = set()
         for day in dict.fromkeys(days):
             view = ownership_service.ownership_as_of(session, actor=actor, parent_id=parent.id, as_of=day)
-            for line in view.lines:
-                if line.figures.method in _MEMBERS and line.entity.kind == "company":
-                    found[line.entity.id] = line.entity
-        entities = list(found.values())
+            found |= {
+                line.entity.id
+                for line in view.lines
+                if line.figures.method in _MEMBERS and line.entity.kind == "company"
+            }
+        entities = list(entities_service.entities_by_id(session, entity_ids=found).values())
     else:
         entities = []
         after: str | None = None

@@ -47,6 +47,7 @@ class _ScaledDecimal(TypeDecorator[Decimal]):
     cache_ok = True
     scale: int = MONEY_SCALE
     precision: int = 24
+    quantum: Decimal = MONEY_QUANTUM
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "sqlite":
@@ -57,7 +58,7 @@ class _ScaledDecimal(TypeDecorator[Decimal]):
         if value is None:
             return None
         amount = to_decimal(value)
-        quantized = amount.quantize(Decimal(1).scaleb(-self.scale))
+        quantized = amount.quantize(self.quantum)
         if quantized != amount:
             raise NotExactError(f"{amount} has more than {self.scale} decimal places")
         if dialect.name == "sqlite":
@@ -69,7 +70,8 @@ class _ScaledDecimal(TypeDecorator[Decimal]):
             return None
         if dialect.name == "sqlite":
             return Decimal(int(value)).scaleb(-self.scale)
-        return Decimal(value).quantize(Decimal(1).scaleb(-self.scale))
+        # The quantum is a class constant: building it per value cost most of the reads of large groups.
+        return (value if type(value) is Decimal else Decimal(value)).quantize(self.quantum)
 
 
 class Money(_ScaledDecimal):
@@ -78,6 +80,7 @@ class Money(_ScaledDecimal):
     cache_ok = True
     scale = MONEY_SCALE
     precision = 24
+    quantum = MONEY_QUANTUM
 
 
 class Ratio(_ScaledDecimal):
@@ -86,3 +89,4 @@ class Ratio(_ScaledDecimal):
     cache_ok = True
     scale = RATIO_SCALE
     precision = 20
+    quantum = RATIO_QUANTUM

@@ -34,6 +34,7 @@ from app.entities.domain import (
 )
 from app.entities.errors import problem_errors
 from app.entities.models import LegalEntity
+from app.entities.service import EntityName
 from app.ownership import chart, repository
 from app.ownership import domain as od
 from app.ownership.errors import (
@@ -597,7 +598,7 @@ def _parent(session: Session, *, actor: Actor, parent_id: str, as_of: date | Non
 
 @dataclass(frozen=True)
 class OwnershipLine:
-    entity: LegalEntity
+    entity: EntityName
     figures: od.EntityOwnership
     control_since: date | None
 
@@ -614,7 +615,7 @@ class OwnershipView:
     ultimate_parent_id: str
     lines: list[OwnershipLine]
     holdings: list[od.Holding]
-    entities: dict[str, LegalEntity]
+    entities: dict[str, EntityName]
 
 
 def ownership_as_of(session: Session, *, actor: Actor, parent_id: str, as_of: date) -> OwnershipView:
@@ -650,7 +651,7 @@ def ownership_as_of(session: Session, *, actor: Actor, parent_id: str, as_of: da
     named = (
         {h.holder for h in holdings} | {h.investee for h in holdings} | {parent.id, result.ultimate_parent}
     )
-    entities = entities_service.entities_by_id(session, entity_ids=named)
+    entities = entities_service.entity_names(session, entity_ids=named)
     lines = [
         OwnershipLine(
             entity=entities[figures.entity],
@@ -672,7 +673,7 @@ def ownership_as_of(session: Session, *, actor: Actor, parent_id: str, as_of: da
 
 @dataclass(frozen=True)
 class EntityHistory:
-    entity: LegalEntity
+    entity: EntityName
     periods: list[od.MethodPeriod]
 
 
@@ -699,7 +700,7 @@ def ownership_history(
     except od.OwnershipError as error:
         raise from_engine(error) from error
     wanted = [entity_id] if entity_id is not None else sorted(history)
-    entities = entities_service.entities_by_id(session, entity_ids=wanted)
+    entities = entities_service.entity_names(session, entity_ids=wanted)
     return [
         EntityHistory(entity=entities[e], periods=history.get(e, []))
         for e in wanted
@@ -711,7 +712,7 @@ def ownership_history(
 class UltimateOwnersView:
     group_owner: LegalEntity
     as_of: date
-    companies: list[tuple[LegalEntity, od.UltimateOwnership]]
+    companies: list[tuple[EntityName, od.UltimateOwnership]]
 
 
 def ultimate_owners(
@@ -741,7 +742,7 @@ def ultimate_owners(
         view = od.ultimate_owner_view(holdings=holdings, group_owner=owner.id, detail_for=list(detail_for))
     except od.OwnershipError as error:
         raise from_engine(error) from error
-    entities = entities_service.entities_by_id(session, entity_ids=[c.company for c in view.companies])
+    entities = entities_service.entity_names(session, entity_ids=[c.company for c in view.companies])
     companies = [
         (entities[c.company], c) for c in view.companies if c.company in entities and actor.can_see(c.company)
     ]
