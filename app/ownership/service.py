@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from app.audit import service as audit
 from app.core.context import Actor
 from app.core.db import atomic
+from app.core.heap import collection_paused
 from app.core.money import MONEY_SCALE, RATIO_SCALE
 from app.entities import service as entities_service
 from app.entities.domain import (
@@ -517,12 +518,9 @@ def holdings_on(session: Session, *, as_of: date) -> list[od.Holding]:
 
 def dated_holdings(session: Session, *, until: date | None = None) -> list[od.DatedHolding]:
     """Every stake that has started by `until` (None: all) as a dated engine holding."""
+    dated, holding = od.DatedHolding, od.Holding  # positional named tuples: 30,000 of them for a large group
     return [
-        od.DatedHolding(
-            holding=od.Holding(holder=holder, investee=investee, share=share, voting_share=vote),
-            valid_from=valid_from,
-            valid_to=valid_to,
-        )
+        dated(holding(holder, investee, share, vote), valid_from, valid_to)
         for holder, investee, share, vote, valid_from, valid_to in repository.stake_terms_starting_by(
             session, until=until
         )
@@ -618,6 +616,7 @@ class OwnershipView:
     entities: dict[str, EntityName]
 
 
+@collection_paused()
 def ownership_as_of(session: Session, *, actor: Actor, parent_id: str, as_of: date) -> OwnershipView:
     """Control, interest, method, NCI and the date control began, for every entity the parent reaches.
 
@@ -677,6 +676,7 @@ class EntityHistory:
     periods: list[od.MethodPeriod]
 
 
+@collection_paused()
 def ownership_history(
     session: Session, *, actor: Actor, parent_id: str, entity_id: str | None = None
 ) -> list[EntityHistory]:
@@ -715,6 +715,7 @@ class UltimateOwnersView:
     companies: list[tuple[EntityName, od.UltimateOwnership]]
 
 
+@collection_paused()
 def ultimate_owners(
     session: Session, *, actor: Actor, group_owner_id: str, as_of: date, detail_for: Collection[str] = ()
 ) -> UltimateOwnersView:

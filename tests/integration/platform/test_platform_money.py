@@ -8,7 +8,9 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, func, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import StatementError
+from sqlalchemy.orm import Session
 
+from app.core.db import bulk_rows
 from app.core.money import Money, NotExactError, Ratio
 
 metadata = MetaData()
@@ -68,3 +70,26 @@ class TestMoneyColumn:
             value = conn.execute(select(probe_table.c.ratio)).scalar_one()
 
         assert value == Decimal("0.421725000001")
+
+
+class TestBulkRows:
+    def test_gives_the_values_of_the_typed_read(self, engine: Engine, probe_table: Table) -> None:
+        rows = [
+            {"id": 1, "amount": Decimal("12345678901234.5678"), "ratio": Decimal("0.421725000001")},
+            {"id": 2, "amount": Decimal("-0.0001"), "ratio": Decimal("1")},
+            {"id": 3, "amount": None, "ratio": Decimal("0")},
+        ]
+        with engine.begin() as conn:
+            conn.execute(insert(probe_table), rows)
+        query = select(probe_table.c.id, probe_table.c.amount, probe_table.c.ratio).order_by(probe_table.c.id)
+
+        with Session(engine) as session:
+            typed = [tuple(r) for r in session.execute(query).all()]
+            bulk = [tuple(r) for r in bulk_rows(session, query.where(probe_table.c.id.in_([1, 2, 3])))]
+
+        assert bulk == typed
+        assert [(str(a), str(r)) for _, a, r in bulk] == [
+            ("12345678901234.5678", "0.421725000001"),
+            ("-0.0001", "1.000000000000"),
+            ("None", "0E-12"),
+        ]
