@@ -190,6 +190,7 @@ def run_service(*, url: str, n: int = 10_000, seed: int = 1, repeats: int = 3) -
 
     from app.core.context import SYSTEM_ACTOR
     from app.core.db import make_engine, make_session_factory
+    from app.core.heap import collection_paused
     from app.entities import service as entities_service
     from app.ownership import service
     from bench import pg
@@ -212,7 +213,7 @@ def run_service(*, url: str, n: int = 10_000, seed: int = 1, repeats: int = 3) -
                 return service.ownership_as_of(session, actor=SYSTEM_ACTOR, parent_id=parent, as_of=as_of)
 
         def read_stakes() -> list[Holding]:
-            with sessions() as session:
+            with sessions() as session, collection_paused():  # as inside the answer
                 dated = service.dated_holdings(session, until=as_of)
             return [d.holding for d in dated if d.valid_to is None or as_of < d.valid_to]
 

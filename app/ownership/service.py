@@ -557,6 +557,22 @@ def _ever_reachable(parent: str, holdings: Iterable[od.DatedHolding]) -> set[str
     return seen
 
 
+def _for_history(
+    parent: str, dated: list[od.DatedHolding], *, reached: Collection[str]
+) -> list[od.DatedHolding]:
+    """The holdings `method_history` needs for the parent's history: those of every entity the parent
+    reaches through holdings of any date (the rest of the register cannot change its view).
+
+    `reached` is what the parent reaches on the as-of date (the engine's result), all of it reachable on
+    some date. When no holding leads out of it, it is closed, so it is exactly that set and one pass
+    suffices; the register is walked as a graph only when a holding of another date does lead further.
+    """
+    seen = {parent, *reached}
+    if any(d.holding.holder in seen and d.holding.investee not in seen for d in dated):
+        seen = _ever_reachable(parent, dated)
+    return [d for d in dated if d.holding.holder in seen]
+
+
 def _control_since(periods: Sequence[od.MethodPeriod], as_of: date) -> date | None:
     """First day of the unbroken run of subsidiary periods that contains `as_of` (None: not a subsidiary).
 
@@ -629,7 +645,6 @@ def ownership_as_of(session: Session, *, actor: Actor, parent_id: str, as_of: da
     dated = dated_holdings(session, until=as_of)
     holdings = [d.holding for d in dated if _in_force(d.valid_from, d.valid_to, as_of)]
     overrides = _dated_overrides(session, parent_id=parent.id, until=as_of)
-    reachable = _ever_reachable(parent.id, dated)
     try:
         result = od.compute_ownership(
             parent=parent.id,
@@ -640,7 +655,7 @@ def ownership_as_of(session: Session, *, actor: Actor, parent_id: str, as_of: da
         if any(e.method == od.SUBSIDIARY for e in result.entities):
             history = od.method_history(
                 parent=parent.id,
-                holdings=[d for d in dated if d.holding.holder in reachable],
+                holdings=_for_history(parent.id, dated, reached=[e.entity for e in result.entities]),
                 overrides=overrides,
                 until=as_of + timedelta(days=1),
                 latest=result,

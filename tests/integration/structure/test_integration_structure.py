@@ -37,7 +37,14 @@ def _entity(session: Session, code: str, **fields: object) -> LegalEntity:
     )
 
 
-def _stake(session: Session, holder: LegalEntity, investee: LegalEntity, share: str, start: date = D) -> None:
+def _stake(
+    session: Session,
+    holder: LegalEntity,
+    investee: LegalEntity,
+    share: str,
+    start: date = D,
+    end: date | None = None,
+) -> None:
     ownership_service.create_stake(
         session,
         actor=SYSTEM_ACTOR,
@@ -45,6 +52,7 @@ def _stake(session: Session, holder: LegalEntity, investee: LegalEntity, share: 
         investee_id=investee.id,
         share=Decimal(share),
         valid_from=start,
+        valid_to=end,
         now=NOW,
     )
 
@@ -124,6 +132,28 @@ class TestEngineInputs:
         for line in view.lines[1:]:
             engine = od.control_since(parent=parent.id, entity=line.entity.id, holdings=dated, as_of=as_of)
             assert line.control_since == engine == date(2024, 6, 1)
+
+    def test_control_since_counts_an_intermediate_the_parent_no_longer_reaches(
+        self, session: Session
+    ) -> None:
+        # P holds 30% of A directly and, until July, 60% of B, which holds another 30% of A: A is a
+        # subsidiary from January through B, and from July on P's own 60%. B is out of P's view at the
+        # year end, yet its holding decides when control of A began.
+        parent, a, b = _entity(session, "P"), _entity(session, "A"), _entity(session, "B")
+        july = date(2024, 7, 1)
+        _stake(session, parent, a, "0.3", end=july)
+        _stake(session, parent, a, "0.6", start=july)
+        _stake(session, parent, b, "0.6", end=july)
+        _stake(session, b, a, "0.3")
+
+        view = ownership_service.ownership_as_of(
+            session, actor=SYSTEM_ACTOR, parent_id=parent.id, as_of=date(2024, 12, 31)
+        )
+
+        lines = {line.entity.code: line for line in view.lines}
+        assert set(lines) == {"P", "A"}
+        assert lines["A"].figures.method == od.SUBSIDIARY
+        assert lines["A"].control_since == D
 
 
 # ------------------------------------------------------------------------------------------- concurrency
