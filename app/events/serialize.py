@@ -123,7 +123,8 @@ def plan_document(plan: EventPlan) -> dict[str, Any]:
 
 
 def replace_ids(document: Any, mapping: Mapping[str, str]) -> Any:
-    """The document with placeholder ids (the new company of a merger) replaced by the real ones."""
+    """The document with the symbolic id `NEW_ENTITY` (the company a new-establishment merger founds) replaced
+    by the real one, wherever it appears."""
     if isinstance(document, dict):
         return {k: replace_ids(v, mapping) for k, v in document.items()}
     if isinstance(document, list):

@@ -549,7 +549,8 @@ def commit_event(
 def _execute(
     session: Session, *, actor: Actor, planned: _Planned, event_id: str, now: datetime
 ) -> dict[str, str]:
-    """Carry out the plan; returns the real ids of placeholders (the new company of a merger)."""
+    """Carry out the plan; returns the real id of each symbolic one (`NEW_ENTITY`: the company a
+    new-establishment merger founds)."""
     plan = planned.plan
     ids: dict[str, str] = {}
     on = plan.effective_on
