@@ -518,9 +518,8 @@ def holdings_on(session: Session, *, as_of: date) -> list[od.Holding]:
 
 def dated_holdings(session: Session, *, until: date | None = None) -> list[od.DatedHolding]:
     """Every stake that has started by `until` (None: all) as a dated engine holding."""
-    dated, holding = od.DatedHolding, od.Holding  # positional named tuples: 30,000 of them for a large group
     return [
-        dated(holding(holder, investee, share, vote), valid_from, valid_to)
+        od.DatedHolding(od.Holding(holder, investee, share, vote), valid_from, valid_to)
         for holder, investee, share, vote, valid_from, valid_to in repository.stake_terms_starting_by(
             session, until=until
         )
@@ -558,14 +557,14 @@ def _ever_reachable(parent: str, holdings: Iterable[od.DatedHolding]) -> set[str
 
 
 def _for_history(
-    parent: str, dated: list[od.DatedHolding], *, reached: Collection[str]
+    parent: str, dated: list[od.DatedHolding], *, reached: Collection[str] = ()
 ) -> list[od.DatedHolding]:
     """The holdings `method_history` needs for the parent's history: those of every entity the parent
     reaches through holdings of any date (the rest of the register cannot change its view).
 
-    `reached` is what the parent reaches on the as-of date (the engine's result), all of it reachable on
-    some date. When no holding leads out of it, it is closed, so it is exactly that set and one pass
-    suffices; the register is walked as a graph only when a holding of another date does lead further.
+    `reached` is what the parent is known to reach (on the as-of date: the engine's result). When no
+    holding leads out of it, it is closed, so it is exactly that set and one pass suffices; the register
+    is walked as a graph only when a holding of another date does lead further.
     """
     seen = {parent, *reached}
     if any(d.holding.holder in seen and d.holding.investee not in seen for d in dated):
@@ -705,11 +704,10 @@ def ownership_history(
     if entity_id is not None:
         entities_service.get_entity(session, actor=actor, entity_id=entity_id)
     dated = dated_holdings(session)
-    reachable = _ever_reachable(parent.id, dated)
     try:
         history = od.method_history(
             parent=parent.id,
-            holdings=[d for d in dated if d.holding.holder in reachable],
+            holdings=_for_history(parent.id, dated),
             overrides=_dated_overrides(session, parent_id=parent.id, until=None),
         )
     except od.OwnershipError as error:
