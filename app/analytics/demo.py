@@ -25,6 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.assets import depreciation_service
 from app.assets import service as assets_service
 from app.assets.domain.depreciation import Method
 from app.assets.domain.periods import Period as AssetPeriod
@@ -371,7 +372,7 @@ def load_small_makers(session: Session, report: DemoReport, now: datetime) -> No
         for month in range(1, 13):
             if maker.code in ended and _month_end(month) >= ended[maker.code]:
                 break  # merged by a demo event (app/demo/events.py): its books end there
-            result = assets_service.run_depreciation(
+            result = depreciation_service.run_depreciation(
                 session, actor=SYSTEM_ACTOR, period=AssetPeriod(DEMO_YEAR, month), now=now, entity_id=me
             )
             created = sum(1 for run in result.runs if run.created)

@@ -8,7 +8,14 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Response
 
-from app.assets import common, report_service, service, transfer_service
+from app.assets import (
+    common,
+    depreciation_service,
+    disposal_service,
+    report_service,
+    service,
+    transfer_service,
+)
 from app.assets.domain.accounting import DisposalKind, TransferKind
 from app.assets.domain.depreciation import Method
 from app.assets.domain.periods import MonthConvention, Period
@@ -379,7 +386,7 @@ def dispose_asset(
 ) -> DisposalRead:
     """Sell or scrap the asset outside the group: the months due are posted, then the disposal through 1606
     (gain or loss on disposal for a sale, non-operating income or expense for scrapping)."""
-    view = service.dispose_asset(
+    view = disposal_service.dispose_asset(
         session,
         actor=actor,
         asset_id=asset_id,
@@ -422,7 +429,7 @@ def impair_asset(
     asset_id: str, body: ImpairmentCreate, actor: Preparer, session: SessionDep, now: NowDep
 ) -> ImpairmentRead:
     """Recognise an impairment loss (Dr 6701 / Cr 1603); depreciation is rebased from the next month."""
-    row = service.impair_asset(
+    row = disposal_service.impair_asset(
         session,
         actor=actor,
         asset_id=asset_id,
@@ -451,7 +458,7 @@ def run_depreciation(
     units: dict[str, Decimal] = {}
     for entry in body.units:
         units[entry.asset_id] = units.get(entry.asset_id, Decimal(0)) + entry.units
-    result = service.run_depreciation(
+    result = depreciation_service.run_depreciation(
         session, actor=actor, period=Period.parse(body.period), now=now, entity_id=body.entity_id, units=units
     )
     return DepreciationRunsRead(

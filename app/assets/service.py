@@ -1,5 +1,6 @@
-"""Use cases of the asset register: adding assets, status changes, depreciation runs, disposal, impairment.
-Transfers between group companies are in `transfer_service`, reports in `report_service`.
+"""Use cases of the asset register: adding assets, reading and listing them, status changes. Depreciation
+runs are in `depreciation_service`, disposal and impairment in `disposal_service`, transfers between group
+companies in `transfer_service`, reports in `report_service`.
 
 Each public write is one unit of work (`atomic`): it locks what it decides on, applies the pure rules of
 `app.assets.domain`, posts through the books' service (never into the journal tables) and records its audit
@@ -8,17 +9,10 @@ events, all in one transaction.
 Lock order, the same everywhere: asset rows (in id order), then the transfer row, then what the books and the
 audit trail lock while posting. Two approvals racing for one asset, or approvals of two transfers of it,
 therefore run one after the other, and the second finds the asset moved or the transfer decided.
-
-Depreciation postings: a month's run posts, per company, one entry with every month of every book that is
-due up to that month and not yet posted (so a month missed, or a book started late, is caught up). When an
-asset leaves a company (transfer, disposal), the months due up to its stop are posted first, dated the day it
-leaves, so the asset leaves at its carrying amount on the schedule.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -28,21 +22,14 @@ from sqlalchemy.orm import Session
 from app.assets import repository
 from app.assets.common import (
     SOURCE_ACQUISITION,
-    SOURCE_DISPOSAL,
-    SOURCE_IMPAIRMENT,
     ZERO,
     AssetView,
-    Due,
     asset_accounts,
     asset_snapshot,
     asset_view,
-    catch_up_leaving,
-    group_relation,
     held_asset,
     load_facts,
     load_one,
-    month_closed,
-    post_due,
     post_lines,
     posted_after,
     role_code,
@@ -52,9 +39,7 @@ from app.assets.config import asset_settings
 from app.assets.domain import accounting as acc
 from app.assets.domain.depreciation import (
     Method,
-    book_charges,
     schedule_violations,
-    unposted_charges,
 )
 from app.assets.domain.periods import (
     MonthConvention,
@@ -69,18 +54,13 @@ from app.assets.domain.workflow import (
 from app.assets.errors import (
     AssetTagTakenError,
     AssetValidationError,
-    DepreciationUnitsMissingError,
     problem_errors,
     raise_violations,
 )
 from app.assets.models import (
     CATEGORIES,
     AssetBook,
-    AssetDisposal,
-    AssetImpairment,
     AssetStatusChange,
-    AssetUsage,
-    DepreciationRun,
     FixedAsset,
 )
 from app.audit import service as audit
@@ -88,8 +68,6 @@ from app.core.context import Actor
 from app.core.db import atomic
 from app.core.etag import check_version
 from app.entities import service as entities_service
-from app.entities.models import LegalEntity
-from app.ledger.errors import PeriodClosedError
 
 # -------------------------------------------------------------------------------------------- register
 
@@ -431,495 +409,3 @@ def update_asset(
             after={**asset_snapshot(asset), "effective_on": day if status else None, "reason": reason},
         )
         return asset_view(load_one(session, asset.id), as_of=max(day, now.date()), actor=actor)
-
-
-# ---------------------------------------------------------------------------------------- depreciation
-
-
-@dataclass(frozen=True)
-class RunView:
-    run: DepreciationRun
-    created: bool
-
-
-@dataclass(frozen=True)
-class RunsResult:
-    period: str
-    runs: list[RunView]
-    skipped: list[dict[str, str]]
-
-
-def _run_entity(
-    session: Session,
-    *,
-    actor: Actor,
-    entity: LegalEntity,
-    period: Period,
-    units: Mapping[str, Decimal],
-    used_units: set[str],
-    accounts: acc.AssetAccounts,
-    now: datetime,
-) -> RunView:
-    label = str(period)
-    existing = repository.get_run(session, entity_id=entity.id, period=label)
-    if existing is not None:
-        return RunView(run=existing, created=False)
-    rows = repository.books_of_entity(session, entity_id=entity.id, until=period.last_day)
-    asset_ids = sorted({r.asset_id for r in rows})
-    repository.lock_assets(session, asset_ids)
-    facts = load_facts(session, asset_ids)
-    posted = repository.posted_periods(session, [r.id for r in rows])
-    missing: list[Violation] = []
-    due: list[Due] = []
-    for row in rows:
-        item = facts[row.asset_id]
-        book = item.domain_book(row)
-        months = book_charges(book, through=period)
-        in_service = bool(months) and months[-1].period == period
-        if row.method == Method.UNITS_OF_PRODUCTION and in_service and label not in posted[row.id]:
-            known = Period.parse(label) in item.units_of(row)
-            if row.asset_id in units:
-                used_units.add(row.asset_id)
-                if not known:
-                    session.add(
-                        AssetUsage(
-                            book_id=row.id, asset_id=row.asset_id, period=label, units=units[row.asset_id]
-                        )
-                    )
-                    item.usage.append(
-                        AssetUsage(
-                            book_id=row.id, asset_id=row.asset_id, period=label, units=units[row.asset_id]
-                        )
-                    )
-            elif not known:
-                missing.append(
-                    Violation(
-                        "units",
-                        f"units produced by {item.asset.tag} in {label}",
-                        "units_required",
-                        {"asset_id": row.asset_id},
-                    )
-                )
-                continue
-        for charge in unposted_charges(
-            book, through=period, posted=[Period.parse(p) for p in posted[row.id]], units=item.units_of(row)
-        ):
-            due.append(Due(row, charge))
-    if missing:
-        raise DepreciationUnitsMissingError(
-            f"units of production missing for {len(missing)} asset(s) of {entity.code}",
-            errors=problem_errors(missing),
-        )
-    run = DepreciationRun(
-        entity_id=entity.id,
-        period=label,
-        total=sum((d.charge.amount for d in due), ZERO),
-        asset_count=len({d.book.asset_id for d in due}),
-        created_at=now,
-        created_by=actor.username,
-    )
-    try:
-        with session.begin_nested():
-            session.add(run)
-            session.flush()
-    except IntegrityError:
-        concurrent = repository.get_run(session, entity_id=entity.id, period=label)
-        assert concurrent is not None
-        return RunView(run=concurrent, created=False)
-    run.entry_id = post_due(
-        session,
-        actor=actor,
-        entity_id=entity.id,
-        entry_date=period.last_day,
-        description=f"Depreciation {label}",
-        due=due,
-        accounts=accounts,
-        source_ref=run.id,
-        run_id=run.id,
-        now=now,
-    )
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action="asset.depreciation.run",
-        subject_type="depreciation_run",
-        subject_id=run.id,
-        at=now,
-        entity_id=entity.id,
-        after={"period": label, "total": run.total, "assets": run.asset_count, "entry_id": run.entry_id},
-    )
-    return RunView(run=run, created=True)
-
-
-def run_depreciation(
-    session: Session,
-    *,
-    actor: Actor,
-    period: Period,
-    now: datetime,
-    entity_id: str | None = None,
-    units: Mapping[str, Decimal] | None = None,
-) -> RunsResult:
-    """Post a month's depreciation: one entry per company, once (running it again posts nothing).
-
-    Each company's entry holds, per expense account, every month due up to `period` and not yet posted. Units
-    of production assets need the month's units (`units`: asset id -> units). Without `entity_id`, every
-    company the actor may see that has assets is run; those whose month is closed are skipped and listed.
-
-    Raises:
-        EntityNotFoundError: `entity_id` unknown or invisible.
-        PeriodClosedError: the month is closed for `entity_id`.
-        DepreciationUnitsMissingError: units missing for some units-of-production assets (all listed).
-        AssetValidationError: units given for assets that do not take them this month.
-    """
-    with atomic(session):
-        wanted = units or {}
-        accounts = asset_accounts(session)
-        if entity_id is not None:
-            targets = [entities_service.get_entity(session, actor=actor, entity_id=entity_id)]
-        else:
-            ids = [
-                e for e in repository.entities_with_books(session, until=period.last_day) if actor.can_see(e)
-            ]
-            targets = list(entities_service.entities_by_id(session, entity_ids=ids).values())
-            targets.sort(key=lambda e: e.id)
-        runs: list[RunView] = []
-        skipped: list[dict[str, str]] = []
-        used: set[str] = set()
-        for entity in targets:
-            if entity.kind != "company" or not entity.active_on(period.last_day):
-                if entity_id is not None:
-                    raise AssetValidationError(
-                        f"{entity.code} keeps no books on {period.last_day}",
-                        errors=problem_errors(
-                            [Violation("entity_id", "not a company on that date", "not_postable")]
-                        ),
-                    )
-                continue
-            if repository.get_run(session, entity_id=entity.id, period=str(period)) is None and month_closed(
-                session, actor=actor, entity_id=entity.id, day=period.last_day
-            ):
-                if entity_id is not None:
-                    raise PeriodClosedError(
-                        f"{period} is closed for {entity.code}", entity_id=entity.id, period=str(period)
-                    )
-                skipped.append({"entity_id": entity.id, "reason": "period-closed"})
-                continue
-            runs.append(
-                _run_entity(
-                    session,
-                    actor=actor,
-                    entity=entity,
-                    period=period,
-                    units=wanted,
-                    used_units=used,
-                    accounts=accounts,
-                    now=now,
-                )
-            )
-        created = any(r.created for r in runs)
-        unused = sorted(set(wanted) - used)
-        if unused and created:
-            raise AssetValidationError(
-                "units were given for assets that take none this month",
-                errors=problem_errors(
-                    [
-                        Violation(
-                            "units",
-                            "no units-of-production charge for this asset in this month",
-                            "units_not_used",
-                            {"asset_id": a},
-                        )
-                        for a in unused
-                    ]
-                ),
-            )
-        return RunsResult(period=str(period), runs=runs, skipped=skipped)
-
-
-# ----------------------------------------------------------------------------------- disposal, impairment
-
-
-@dataclass(frozen=True)
-class DisposalView:
-    disposal: AssetDisposal
-    asset: FixedAsset
-
-
-def dispose_asset(
-    session: Session,
-    *,
-    actor: Actor,
-    asset_id: str,
-    disposed_on: date,
-    kind: acc.DisposalKind,
-    proceeds: Decimal,
-    now: datetime,
-    costs: Decimal = ZERO,
-    proceeds_account_code: str | None = None,
-    counterparty_entity_id: str | None = None,
-    reason: str | None = None,
-) -> DisposalView:
-    """Sell or scrap an asset outside the group: the months due are posted, then the disposal entry.
-
-    Any unrealised profit from an earlier internal sale is released at once (the group realises it now).
-
-    Raises:
-        AssetNotFoundError; AssetDisposedError; TransferAlreadyOpenError (a transfer awaits a decision);
-        AssetNotHeldBySenderError (a date before the holding began); PeriodClosedError;
-        AssetDepreciatedAfterDateError; AssetValidationError (accounts, counterparty inside the group).
-    """
-    with atomic(session):
-        asset = held_asset(session, actor=actor, asset_id=asset_id)
-        facts = load_one(session, asset.id)
-        book = facts.open_book()
-        violations: list[Violation] = []
-        if book is None or asset.disposed_on is not None:
-            violations.append(Violation("asset_id", "the asset has been disposed of", "asset-disposed"))
-        elif disposed_on <= book.valid_from:
-            violations.append(
-                Violation(
-                    "disposed_on",
-                    f"the holder holds the asset from {book.valid_from}",
-                    "asset-not-held-by-sender",
-                )
-            )
-        open_transfer = repository.open_transfer(session, asset.id)
-        if open_transfer is not None:
-            violations.append(
-                Violation(
-                    "asset_id",
-                    "a transfer of this asset awaits a decision",
-                    "transfer-already-open",
-                    {"open_transfer_id": open_transfer.id},
-                )
-            )
-        if book is not None and month_closed(session, actor=actor, entity_id=book.entity_id, day=disposed_on):
-            violations.append(
-                Violation(
-                    "disposed_on",
-                    f"{Period.of(disposed_on)} is closed",
-                    "period-closed",
-                    {"period": str(Period.of(disposed_on)), "entity_id": book.entity_id},
-                )
-            )
-        if book is not None and disposed_on > book.valid_from:
-            late = posted_after(session, book=book, convention=facts.convention, day=disposed_on)
-            if late is not None:
-                violations.append(
-                    Violation(
-                        "disposed_on",
-                        f"depreciation is already booked for {late}",
-                        "asset-depreciated-after-date",
-                        {"period": late},
-                    )
-                )
-        account = proceeds_account_code or role_code(session, "cash")
-        if repository.account_type(session, account) is None:
-            violations.append(Violation("proceeds_account_code", f"no account {account}", "unknown_account"))
-        if counterparty_entity_id is not None:
-            party = entities_service.entities_by_id(session, entity_ids=[counterparty_entity_id]).get(
-                counterparty_entity_id
-            )
-            if party is None:
-                violations.append(Violation("counterparty_entity_id", "no such entity", "unknown_entity"))
-            elif book is not None and party.kind == "company":
-                inside, _ = group_relation(session, sender_id=book.entity_id, receiver=party, on=disposed_on)
-                if inside:
-                    violations.append(
-                        Violation(
-                            "counterparty_entity_id",
-                            "a group company: request a transfer instead",
-                            "counterparty_in_group",
-                        )
-                    )
-        raise_violations(violations, detail=f"asset {asset.tag} cannot be disposed of")
-        assert book is not None
-        accounts = asset_accounts(session)
-        held = catch_up_leaving(
-            session,
-            actor=actor,
-            facts=facts,
-            book=book,
-            leaving_on=disposed_on,
-            accounts=accounts,
-            source_ref=asset.id,
-            now=now,
-        )
-        group = facts.group_position_leaving(disposed_on)
-        result = acc.disposal_accounting(
-            kind=kind,
-            holding=acc.Holding(
-                cost=held.cost,
-                accumulated_depreciation=held.accumulated_depreciation,
-                impairment=held.impairment,
-            ),
-            proceeds=proceeds,
-            costs=costs,
-            proceeds_account=account,
-            costs_account=role_code(session, "cash"),
-            counterparty_entity_id=counterparty_entity_id,
-            accounts=accounts,
-        )
-        before = asset_snapshot(asset)
-        entry_id = post_lines(
-            session,
-            actor=actor,
-            entity_id=book.entity_id,
-            entry_date=disposed_on,
-            description=f"{kind.value.capitalize()} of {asset.tag} {asset.name} outside the group",
-            lines=result.lines,
-            source=SOURCE_DISPOSAL,
-            source_ref=asset.id,
-            now=now,
-        )
-        book.valid_to = disposed_on
-        book.ending = "disposal"
-        book.depreciation_until = start_date(MonthConvention(book.convention), disposed_on)
-        asset.status = AssetStatus.DISPOSED.value
-        asset.disposed_on = disposed_on
-        asset.version += 1
-        session.add(
-            AssetStatusChange(
-                asset_id=asset.id,
-                status=AssetStatus.DISPOSED.value,
-                effective_on=disposed_on,
-                reason=reason,
-                changed_at=now,
-                changed_by=actor.username,
-            )
-        )
-        earlier = repository.open_unrealized(session, asset.id)
-        if earlier is not None:
-            earlier.ended_on = disposed_on
-            earlier.end_reason = "sold_outside"
-        disposal = AssetDisposal(
-            asset_id=asset.id,
-            book_id=book.id,
-            entity_id=book.entity_id,
-            disposed_on=disposed_on,
-            kind=kind.value,
-            proceeds=proceeds,
-            costs=costs,
-            counterparty_entity_id=counterparty_entity_id,
-            carrying_amount=result.carrying_amount,
-            gain=result.gain,
-            group_carrying_amount=group.carrying_amount,
-            reason=reason,
-            entry_id=entry_id,
-            created_at=now,
-            created_by=actor.username,
-        )
-        session.add(disposal)
-        session.flush()
-        audit.record(
-            session,
-            actor=actor,
-            action="asset.disposed",
-            subject_type="asset",
-            subject_id=asset.id,
-            at=now,
-            entity_id=book.entity_id,
-            before=before,
-            after={**asset_snapshot(asset), "proceeds": proceeds, "gain": result.gain, "entry_id": entry_id},
-        )
-        return DisposalView(disposal=disposal, asset=asset)
-
-
-def impair_asset(
-    session: Session,
-    *,
-    actor: Actor,
-    asset_id: str,
-    impaired_on: date,
-    amount: Decimal,
-    reason: str,
-    now: datetime,
-) -> AssetImpairment:
-    """Recognise an impairment loss (Dr 6701 / Cr 1603); depreciation is rebased from the next month.
-
-    Raises:
-        AssetNotFoundError; AssetDisposedError; AssetNotHeldBySenderError (a date outside the holding);
-        AssetValidationError (more than the carrying amount); AssetDepreciatedAfterDateError;
-        PeriodClosedError.
-    """
-    with atomic(session):
-        asset = held_asset(session, actor=actor, asset_id=asset_id)
-        facts = load_one(session, asset.id)
-        book = facts.open_book()
-        violations: list[Violation] = []
-        if book is None:
-            violations.append(Violation("asset_id", "the asset has been disposed of", "asset-disposed"))
-        elif impaired_on < book.valid_from:
-            violations.append(
-                Violation(
-                    "impaired_on",
-                    f"the holder holds the asset from {book.valid_from}",
-                    "asset-not-held-by-sender",
-                )
-            )
-        else:
-            carrying = facts.position_of(book, impaired_on).carrying_amount
-            if amount > carrying:
-                violations.append(
-                    Violation(
-                        "amount",
-                        f"more than the carrying amount {carrying}",
-                        "impairment_above_carrying_amount",
-                        {"carrying_amount": carrying},
-                    )
-                )
-            effective = Period.of(impaired_on).plus(1)
-            late = sorted(
-                p
-                for p in repository.posted_periods(session, [book.id])[book.id]
-                if Period.parse(p) >= effective
-            )
-            if late:
-                violations.append(
-                    Violation(
-                        "impaired_on",
-                        f"depreciation is already booked for {late[0]}",
-                        "asset-depreciated-after-date",
-                        {"period": late[0]},
-                    )
-                )
-        raise_violations(violations, detail=f"asset {asset.tag} cannot be impaired")
-        assert book is not None
-        entry_id = post_lines(
-            session,
-            actor=actor,
-            entity_id=book.entity_id,
-            entry_date=impaired_on,
-            description=f"Impairment of {asset.tag} {asset.name}",
-            lines=acc.impairment_lines(accounts=asset_accounts(session), amount=amount),
-            source=SOURCE_IMPAIRMENT,
-            source_ref=asset.id,
-            now=now,
-        )
-        row = AssetImpairment(
-            asset_id=asset.id,
-            book_id=book.id,
-            entity_id=book.entity_id,
-            impaired_on=impaired_on,
-            amount=amount,
-            reason=reason,
-            entry_id=entry_id,
-            created_at=now,
-            created_by=actor.username,
-        )
-        session.add(row)
-        asset.version += 1
-        session.flush()
-        audit.record(
-            session,
-            actor=actor,
-            action="asset.impaired",
-            subject_type="asset",
-            subject_id=asset.id,
-            at=now,
-            entity_id=book.entity_id,
-            after={"impaired_on": impaired_on, "amount": amount, "reason": reason, "entry_id": entry_id},
-        )
-        return row

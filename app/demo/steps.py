@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.analytics.demo import load_small_makers
+from app.assets import depreciation_service, transfer_service
 from app.assets import service as assets_service
-from app.assets import transfer_service
 from app.assets.domain.accounting import TransferKind
 from app.assets.domain.depreciation import Method
 from app.assets.domain.periods import Period
@@ -201,7 +201,7 @@ def load_assets(session: Session, report: DemoReport, now: datetime) -> None:
 
 
 def _depreciate(session: Session, report: DemoReport, now: datetime, month: int) -> None:
-    result = assets_service.run_depreciation(
+    result = depreciation_service.run_depreciation(
         session, actor=SYSTEM_ACTOR, period=Period(DEMO_YEAR, month), now=now
     )
     created = sum(1 for run in result.runs if run.created)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.assets import report_service, service, transfer_service
+from app.assets import depreciation_service, report_service, service, transfer_service
 from app.assets.domain.accounting import TransferKind
 from app.assets.domain.depreciation import Method
 from app.assets.domain.periods import MonthConvention, Period
@@ -130,12 +130,12 @@ def test_units_of_production_continue_on_the_units_left_after_a_sale(session: Se
         method=Method.UNITS_OF_PRODUCTION,
         units_total=D(1000),
     ).asset
-    service.run_depreciation(
+    depreciation_service.run_depreciation(
         session, actor=MAKER, period=Period(2024, 1), entity_id=a, units={asset.id: D(100)}, now=NOW
     )
 
     _move(session, asset_id=asset.id, to=b, kind=TransferKind.SALE, on=date(2024, 2, 1), price="9000.00")
-    result = service.run_depreciation(
+    result = depreciation_service.run_depreciation(
         session, actor=MAKER, period=Period(2024, 3), entity_id=b, units={asset.id: D(90)}, now=NOW
     )
 
@@ -166,7 +166,7 @@ def test_pro_rata_convention_shares_the_transfer_month_between_the_two_books(ses
     ).asset
 
     _move(session, asset_id=asset.id, to=b, kind=TransferKind.FREE_TRANSFER, on=date(2024, 4, 16), price=None)
-    service.run_depreciation(session, actor=MAKER, period=Period(2024, 4), entity_id=b, now=NOW)
+    depreciation_service.run_depreciation(session, actor=MAKER, period=Period(2024, 4), entity_id=b, now=NOW)
 
     postings = session.execute(
         select(DepreciationPosting.entity_id, DepreciationPosting.period, DepreciationPosting.amount)
