@@ -6,6 +6,8 @@ from fastapi import APIRouter
 
 from app.analytics.api import router as analytics_router
 from app.assets.api import router as assets_router
+from app.assets.report_api import reports_router as asset_reports_router
+from app.assets.transfer_api import transfers_router as asset_transfers_router
 from app.audit.api import router as audit_router
 from app.consolidation.adjustment_api import adjustments_router, unrealized_router
 from app.consolidation.api import acquisitions_router
@@ -37,6 +39,8 @@ API_ROUTERS: list[APIRouter] = [
     ledger_fx_router,
     ledger_report_router,
     assets_router,
+    asset_transfers_router,
+    asset_reports_router,
     exports_router,
     exports_feed_router,
     acquisitions_router,
