@@ -22,7 +22,7 @@ from app.core.pagination import (
 )
 from app.core.problems import problem_responses
 from app.core.routing import feature_router
-from app.exports import service
+from app.exports import feed, service
 from app.exports.jobs import runner_for
 from app.exports.models import ExportJob
 from app.exports.schemas import ExportCreate, ExportJobRead, ExportLinks, FeedItem, FeedRead, progress_of
@@ -154,7 +154,7 @@ def read_feed(
     """Every change after the cursor, in commit order, each once: the audit trail by its gapless sequence.
     Start without a cursor; keep `next_cursor` and ask with it (nightly, or in a loop while `has_more`)."""
     after = decode_int_cursor(cursor) or 0
-    page = service.feed(session, actor=actor, after_seq=after, limit=limit)
+    page = feed.feed(session, actor=actor, after_seq=after, limit=limit)
     return FeedRead(
         items=[
             FeedItem(

@@ -24,7 +24,7 @@ from app.core.context import Actor
 from app.core.db import make_engine, make_session_factory
 from app.core.errors import ForbiddenError, NotFoundError
 from app.entities.models import LegalEntity
-from app.exports import service
+from app.exports import job_runner, service
 from app.exports.config import ExportSettings, export_settings
 from app.exports.jobs import ExportRunner
 from app.users.auth import actor_for_user
@@ -98,7 +98,7 @@ def run_export_cli(
                 presentation_currency=settings.presentation_currency,
             )
             job_id = job.id
-        service.run_job(job_id=job_id, options=runner.options(on_progress=on_progress))
+        job_runner.run_job(job_id=job_id, options=runner.options(on_progress=on_progress))
         with factory() as session:
             job = service.get_job(session, actor=actor, job_id=job_id)
             target: Path | None = None

@@ -8,8 +8,8 @@
   `inline` (inside the request that creates the job, which then answers with the finished job), or `auto`
   (default): `thread` when the app owns its database engine, `inline` when its sessions are bound to one
   connection (the tests' rolled-back transaction, which must not be shared between threads). On PostgreSQL
-  the durable path is procrastinate (a queue inside PostgreSQL): `service.run_job` is the task body it would
-  call; the in-process pool is what runs today.
+  the durable path is procrastinate (a queue inside PostgreSQL): `job_runner.run_job` is the task body it
+  would call; the in-process pool is what runs today.
 - `GROUPLEDGER_EXPORTS_WORKERS` (default 2): threads of the pool (exports running at once per process).
 - `GROUPLEDGER_EXPORTS_SAFT_SCHEMA`: an XSD the operator supplies; SAF-T XML exports are validated against
   it with lxml (no network, no entity expansion) before the package is made. Unset: not validated.

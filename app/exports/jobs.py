@@ -8,7 +8,7 @@ connections take the write lock when they begin). Progress and the worker's hear
 through short transactions of the primary.
 
 On PostgreSQL the durable choice is procrastinate (its queue lives in PostgreSQL, so jobs survive a
-restart): its task would call `service.run_job(job_id=..., options=...)` exactly as this pool does. Until
+restart): its task would call `job_runner.run_job(job_id=..., options=...)` exactly as this pool does. Until
 then, a job whose process died is marked failed when the next worker starts (`service.reap_stale`).
 """
 
@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.core.clock import utcnow
 from app.core.config import Settings
 from app.core.db import make_session_factory
-from app.exports import service
+from app.exports import job_runner, service
 from app.exports.config import ExportSettings, export_settings
 
 log = structlog.get_logger(__name__)
@@ -108,8 +108,10 @@ class ExportRunner:
             )
             self._executor.submit(self._reap)
 
-    def options(self, *, on_progress: Callable[[int, int | None], None] | None = None) -> service.RunOptions:
-        return service.RunOptions(
+    def options(
+        self, *, on_progress: Callable[[int, int | None], None] | None = None
+    ) -> job_runner.RunOptions:
+        return job_runner.RunOptions(
             directory=self.directory,
             read_factory=self.read_factory,
             write_factory=self.write_factory,
@@ -133,7 +135,7 @@ class ExportRunner:
     def submit(self, job_id: str) -> None:
         """Run the job now (inline) or in the pool (thread)."""
         if self._executor is None:
-            service.run_job(job_id=job_id, options=self.options())
+            job_runner.run_job(job_id=job_id, options=self.options())
         else:
             self._executor.submit(self._run, job_id)
 
@@ -141,7 +143,7 @@ class ExportRunner:
         # `run_job` records its own failures on the job; this catches what it could not record (the
         # database gone), which a pool thread would otherwise drop silently.
         try:
-            service.run_job(job_id=job_id, options=self.options())
+            job_runner.run_job(job_id=job_id, options=self.options())
         except Exception:
             log.exception("export.worker_failed", job_id=job_id)
 

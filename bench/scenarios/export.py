@@ -94,7 +94,7 @@ def _export(url: str, directory: Path) -> tuple[float, float, dict[str, Any], by
     from app.core.config import Settings
     from app.core.context import Actor
     from app.core.db import make_engine, make_session_factory
-    from app.exports import service
+    from app.exports import job_runner, service
     from app.exports.config import ExportSettings
     from app.exports.jobs import ExportRunner
     from app.exports.models import ExportJob
@@ -121,7 +121,7 @@ def _export(url: str, directory: Path) -> tuple[float, float, dict[str, Any], by
         before = _status_kb("VmRSS")
         _reset_peak()
         started = time.perf_counter()
-        service.run_job(job_id=job.id, options=runner.options())
+        job_runner.run_job(job_id=job.id, options=runner.options())
         seconds = time.perf_counter() - started
         growth_mb = (_status_kb("VmHWM") - before) / 1024
         with factory() as session:

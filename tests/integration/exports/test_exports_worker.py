@@ -26,7 +26,7 @@ from app.core.clock import utcnow
 from app.core.config import get_settings
 from app.core.context import Actor
 from app.core.db import atomic, make_engine, make_session_factory
-from app.exports import service
+from app.exports import job_runner, service
 from app.exports.config import ExportSettings
 from app.exports.jobs import ExportRunner
 from app.exports.models import ExportJob
@@ -163,7 +163,7 @@ class TestThreadWorkerOnPostgres:
         Path("/proc/self/clear_refs").write_text("5")
         before = _vm("VmRSS")
 
-        service.run_job(job_id=job.id, options=runner.options())
+        job_runner.run_job(job_id=job.id, options=runner.options())
 
         growth = _vm("VmHWM") - before
         with committed_pg.factory() as session:
