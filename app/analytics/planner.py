@@ -41,19 +41,13 @@ from app.analytics.service import (
     check_period,
 )
 from app.assets import repository as assets_repository
-from app.assets.common import (
-    asset_accounts,
-    group_relation,
-    load_one,
-    month_closed,
-    posted_after,
-    visible_asset,
-)
+from app.assets.common import group_relation, load_one, visible_asset
 from app.assets.domain import accounting as acc
 from app.assets.domain.depreciation import position_on, unposted_charges
 from app.assets.domain.periods import Period as AssetPeriod
 from app.assets.domain.workflow import AssetStatus, TransferRequestFacts, request_violations
 from app.assets.errors import AssetNotFoundError
+from app.assets.posting import asset_accounts, month_closed, posted_after
 from app.core.context import Actor
 from app.core.errors import violation
 from app.entities import service as entities_service

@@ -9,10 +9,10 @@ from typing import Annotated
 from fastapi import Query, Response
 
 from app.assets import (
-    common,
     depreciation_service,
     disposal_service,
     service,
+    views,
 )
 from app.assets.api_common import AsOfQuery, Preparer, Reader, after_id, cents
 from app.assets.domain.accounting import DisposalKind
@@ -50,7 +50,7 @@ router = feature_router(tag="assets")
 # ------------------------------------------------------------------------------------------------ shaping
 
 
-def _book_read(view: common.BookView) -> BookRead:
+def _book_read(view: views.BookView) -> BookRead:
     b, p = view.book, view.position
     return BookRead(
         id=b.id,
@@ -76,7 +76,7 @@ def _book_read(view: common.BookView) -> BookRead:
     )
 
 
-def _asset_read(view: common.AssetView) -> AssetRead:
+def _asset_read(view: views.AssetView) -> AssetRead:
     a, p = view.asset, view.position
     return AssetRead(
         id=a.id,

@@ -1,8 +1,6 @@
-"""What the asset use cases share: loading an asset's facts as the pure rules see them, the chart accounts
-they post to, posting through the books' service, and the catch-up of depreciation when an asset leaves.
-
-Posting goes through `app.ledger.service.post_entry` only; the chart is read by role (the books offer no
-service for that lookup yet, so their repository is read here).
+"""What the asset use cases share: loading an asset's facts as the pure rules see them, finding a visible
+or held asset, and how two companies are related in the group. Posting is in `posting`, the read views in
+`views`.
 """
 
 from __future__ import annotations
@@ -10,10 +8,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -24,11 +21,9 @@ from app.assets.domain.depreciation import (
     BookPosition,
     Impairment,
     Method,
-    MonthCharge,
     Schedule,
     Suspension,
     position_on,
-    unposted_charges,
 )
 from app.assets.domain.periods import (
     MonthConvention,
@@ -42,21 +37,16 @@ from app.assets.domain.workflow import (
 )
 from app.assets.errors import (
     AssetNotFoundError,
-    ChartRoleMissingError,
 )
 from app.assets.models import (
     AssetBook,
     AssetImpairment,
     AssetStatusChange,
     AssetUsage,
-    DepreciationPosting,
     FixedAsset,
 )
 from app.core.context import Actor
 from app.entities.models import LegalEntity
-from app.ledger import period_service
-from app.ledger import service as ledger_service
-from app.ledger.domain.entries import LineDraft
 from app.ownership import domain as od
 from app.ownership import service as ownership_service
 from app.ownership.errors import from_engine
@@ -229,232 +219,6 @@ def held_asset(session: Session, *, actor: Actor, asset_id: str) -> FixedAsset:
     if not actor.can_see(asset.holder_entity_id):
         raise AssetNotFoundError(f"no asset {asset_id}", asset_id=asset_id)
     return asset
-
-
-# ------------------------------------------------------------------------------------------ the books
-
-
-def role_code(session: Session, role: str) -> str:
-    codes = repository.account_codes_with_role(session, role)
-    if not codes:
-        raise ChartRoleMissingError(f"no account of the group chart has the role {role}", role=role)
-    return codes[0]
-
-
-def asset_accounts(session: Session) -> acc.AssetAccounts:
-    """The chart codes the asset rules post to, found by role (1511 by code: it has none)."""
-    return acc.AssetAccounts(
-        fixed_asset=role_code(session, "fixed_asset"),
-        accumulated_depreciation=role_code(session, "accumulated_depreciation"),
-        impairment_allowance=role_code(session, "fixed_asset_impairment"),
-        disposal_clearing=role_code(session, "fixed_asset_disposal"),
-        gain_on_disposal=role_code(session, "gain_on_disposal"),
-        non_operating_income=role_code(session, "non_operating_income"),
-        non_operating_expense=role_code(session, "non_operating_expense"),
-        intercompany_receivable=role_code(session, "other_receivable"),
-        intercompany_payable=role_code(session, "other_payable"),
-        capital_reserve=role_code(session, "capital_reserve"),
-        paid_in_capital=role_code(session, "share_capital"),
-        investment_in_subsidiary=role_code(session, "investment_in_subsidiaries"),
-        equity_investment=EQUITY_INVESTMENT_CODE,
-        impairment_loss=role_code(session, "asset_impairment_loss"),
-        cash=role_code(session, "cash"),
-    )
-
-
-def post_lines(
-    session: Session,
-    *,
-    actor: Actor,
-    entity_id: str,
-    entry_date: date,
-    description: str,
-    lines: Sequence[acc.Line],
-    source: str,
-    source_ref: str,
-    now: datetime,
-) -> str:
-    drafts = [
-        LineDraft(
-            account_code=line.account_code,
-            debit=line.debit if line.debit else None,
-            credit=line.credit if line.credit else None,
-            counterparty_entity_id=line.counterparty_entity_id,
-        )
-        for line in lines
-    ]
-    posted = ledger_service.post_entry(
-        session,
-        actor=actor,
-        entity_id=entity_id,
-        entry_date=entry_date,
-        description=description[:500],
-        lines=drafts,
-        now=now,
-        source=source,
-        source_ref=source_ref,
-    )
-    return posted.entry.id
-
-
-def month_closed(session: Session, *, actor: Actor, entity_id: str, day: date) -> bool:
-    months = period_service.list_periods(session, actor=actor, entity_id=entity_id, year=day.year)
-    return any(m.month == day.month and m.status == period_service.CLOSED for m in months)
-
-
-@dataclass(frozen=True)
-class Due:
-    book: AssetBook
-    charge: MonthCharge
-
-
-def post_due(
-    session: Session,
-    *,
-    actor: Actor,
-    entity_id: str,
-    entry_date: date,
-    description: str,
-    due: Sequence[Due],
-    accounts: acc.AssetAccounts,
-    source_ref: str,
-    run_id: str | None,
-    now: datetime,
-) -> str | None:
-    """Post the charges in one entry of the company and record them; None when there is nothing to post."""
-    items = [d for d in due if d.charge.amount != 0]
-    if not items:
-        return None
-    lines = acc.depreciation_lines(
-        accounts=accounts, charges=[(d.book.expense_account, d.charge.amount) for d in items]
-    )
-    entry_id = post_lines(
-        session,
-        actor=actor,
-        entity_id=entity_id,
-        entry_date=entry_date,
-        description=description,
-        lines=lines,
-        source=SOURCE_DEPRECIATION,
-        source_ref=source_ref,
-        now=now,
-    )
-    for item in items:
-        session.add(
-            DepreciationPosting(
-                asset_id=item.book.asset_id,
-                book_id=item.book.id,
-                entity_id=entity_id,
-                period=str(item.charge.period),
-                amount=item.charge.amount,
-                entry_id=entry_id,
-                run_id=run_id,
-            )
-        )
-    session.flush()
-    return entry_id
-
-
-def catch_up_leaving(
-    session: Session,
-    *,
-    actor: Actor,
-    facts: AssetFacts,
-    book: AssetBook,
-    leaving_on: date,
-    accounts: acc.AssetAccounts,
-    source_ref: str,
-    now: datetime,
-) -> BookPosition:
-    """Post the months due up to the stop (dated the day the asset leaves) and return the figures then."""
-    domain = facts.domain_book(book, leaving_on=leaving_on)
-    units = facts.units_of(book)
-    posted = repository.posted_periods(session, [book.id])[book.id]
-    due = unposted_charges(
-        domain, through=Period.of(leaving_on), posted=[Period.parse(p) for p in posted], units=units
-    )
-    post_due(
-        session,
-        actor=actor,
-        entity_id=book.entity_id,
-        entry_date=leaving_on,
-        description=f"Depreciation of {facts.asset.tag} up to its departure on {leaving_on.isoformat()}",
-        due=[Due(book, c) for c in due],
-        accounts=accounts,
-        source_ref=source_ref,
-        run_id=None,
-        now=now,
-    )
-    return position_on(domain, day=leaving_on, units=units)
-
-
-def posted_after(session: Session, *, book: AssetBook, convention: MonthConvention, day: date) -> str | None:
-    """The first month already posted for the book that would no longer be due if it stopped on `day`."""
-    stop = stop_position(convention, day)
-    first_not_due = Period.from_index(-(-stop.numerator // stop.denominator))
-    late = sorted(
-        p for p in repository.posted_periods(session, [book.id])[book.id] if Period.parse(p) >= first_not_due
-    )
-    return late[0] if late else None
-
-
-# ----------------------------------------------------------------------------------------------- views
-
-
-@dataclass(frozen=True)
-class BookView:
-    book: AssetBook
-    position: BookPosition
-
-
-@dataclass(frozen=True)
-class AssetView:
-    asset: FixedAsset
-    as_of: date
-    holder_entity_id: str | None
-    status: str | None
-    position: BookPosition | None
-    books: list[BookView]
-
-
-def asset_view(facts: AssetFacts, *, as_of: date, actor: Actor) -> AssetView:
-    """The asset as of a date; an entity-limited actor sees only the books of its companies."""
-    current = facts.book_on(as_of)
-    if current is not None and not actor.can_see(current.entity_id):
-        current = None
-    books = [
-        BookView(book=b, position=facts.position_of(b, min(as_of, b.valid_to) if b.valid_to else as_of))
-        for b in facts.books
-        if b.valid_from <= as_of and actor.can_see(b.entity_id)
-    ]
-    return AssetView(
-        asset=facts.asset,
-        as_of=as_of,
-        holder_entity_id=current.entity_id if current else None,
-        status=facts.status_on(as_of),
-        position=facts.position_of(current, as_of) if current else None,
-        books=books,
-    )
-
-
-def asset_snapshot(asset: FixedAsset) -> dict[str, Any]:
-    return {
-        "tag": asset.tag,
-        "name": asset.name,
-        "category": asset.category,
-        "location": asset.location,
-        "holder_entity_id": asset.holder_entity_id,
-        "acquired_on": asset.acquired_on,
-        "cost": asset.cost,
-        "residual_value": asset.residual_value,
-        "useful_life_months": asset.useful_life_months,
-        "method": asset.method,
-        "convention": asset.convention,
-        "units_total": asset.units_total,
-        "status": asset.status,
-        "expense_account": asset.expense_account,
-        "disposed_on": asset.disposed_on,
-    }
 
 
 def group_relation(

@@ -15,14 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.assets import repository
-from app.assets.common import (
-    ZERO,
-    Due,
-    asset_accounts,
-    load_facts,
-    month_closed,
-    post_due,
-)
+from app.assets.common import ZERO, load_facts
 from app.assets.domain import accounting as acc
 from app.assets.domain.depreciation import (
     Method,
@@ -44,6 +37,7 @@ from app.assets.models import (
     AssetUsage,
     DepreciationRun,
 )
+from app.assets.posting import Due, asset_accounts, month_closed, post_due
 from app.audit import service as audit
 from app.core.context import Actor
 from app.core.db import atomic

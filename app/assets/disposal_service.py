@@ -13,21 +13,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from app.assets import repository
-from app.assets.common import (
-    SOURCE_DISPOSAL,
-    SOURCE_IMPAIRMENT,
-    ZERO,
-    asset_accounts,
-    asset_snapshot,
-    catch_up_leaving,
-    group_relation,
-    held_asset,
-    load_one,
-    month_closed,
-    post_lines,
-    posted_after,
-    role_code,
-)
+from app.assets.common import SOURCE_DISPOSAL, SOURCE_IMPAIRMENT, ZERO, group_relation, held_asset, load_one
 from app.assets.domain import accounting as acc
 from app.assets.domain.periods import (
     MonthConvention,
@@ -47,6 +33,15 @@ from app.assets.models import (
     AssetStatusChange,
     FixedAsset,
 )
+from app.assets.posting import (
+    asset_accounts,
+    catch_up_leaving,
+    month_closed,
+    post_lines,
+    posted_after,
+    role_code,
+)
+from app.assets.views import asset_snapshot
 from app.audit import service as audit
 from app.core.context import Actor
 from app.core.db import atomic

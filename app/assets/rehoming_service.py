@@ -29,11 +29,12 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from app.assets import repository
-from app.assets.common import AssetFacts, load_facts, posted_after
+from app.assets.common import AssetFacts, load_facts
 from app.assets.domain.depreciation import BookPosition, position_on, unposted_charges
 from app.assets.domain.periods import MonthConvention, Period, start_date
 from app.assets.errors import AssetValidationError
 from app.assets.models import AssetBook, AssetRehoming
+from app.assets.posting import posted_after
 from app.audit import service as audit
 from app.core.context import Actor
 from app.core.db import atomic

@@ -11,10 +11,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from app.assets import repository
-from app.assets.common import (
-    ZERO,
-    load_facts,
-)
+from app.assets.common import ZERO, load_facts
 from app.assets.domain import rollforward as rf
 from app.assets.domain.depreciation import (
     BookPosition,

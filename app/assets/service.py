@@ -20,21 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.assets import repository
-from app.assets.common import (
-    SOURCE_ACQUISITION,
-    ZERO,
-    AssetView,
-    asset_accounts,
-    asset_snapshot,
-    asset_view,
-    held_asset,
-    load_facts,
-    load_one,
-    post_lines,
-    posted_after,
-    role_code,
-    visible_asset,
-)
+from app.assets.common import SOURCE_ACQUISITION, ZERO, held_asset, load_facts, load_one, visible_asset
 from app.assets.config import asset_settings
 from app.assets.domain import accounting as acc
 from app.assets.domain.depreciation import (
@@ -63,6 +49,8 @@ from app.assets.models import (
     AssetStatusChange,
     FixedAsset,
 )
+from app.assets.posting import asset_accounts, post_lines, posted_after, role_code
+from app.assets.views import AssetView, asset_snapshot, asset_view
 from app.audit import service as audit
 from app.core.context import Actor
 from app.core.db import atomic

@@ -18,19 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.assets import repository
-from app.assets.common import (
-    SOURCE_TRANSFER,
-    ZERO,
-    AssetFacts,
-    asset_accounts,
-    catch_up_leaving,
-    group_relation,
-    held_asset,
-    load_one,
-    month_closed,
-    post_lines,
-    posted_after,
-)
+from app.assets.common import SOURCE_TRANSFER, ZERO, AssetFacts, group_relation, held_asset, load_one
 from app.assets.config import asset_settings
 from app.assets.domain import accounting as acc
 from app.assets.domain.depreciation import (
@@ -70,6 +58,7 @@ from app.assets.models import (
     TransferApproval,
     UnrealizedAssetProfit,
 )
+from app.assets.posting import asset_accounts, catch_up_leaving, month_closed, post_lines, posted_after
 from app.audit import service as audit
 from app.core.context import Actor
 from app.core.db import atomic
