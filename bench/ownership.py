@@ -192,7 +192,7 @@ def run_service(*, url: str, n: int = 10_000, seed: int = 1, repeats: int = 3) -
     from app.core.db import make_engine, make_session_factory
     from app.core.heap import collection_paused
     from app.entities import service as entities_service
-    from app.ownership import service
+    from app.ownership import view_service as ownership_views
     from bench import pg
     from bench.generator import GroupSpec, generate, load_group
 
@@ -206,15 +206,17 @@ def run_service(*, url: str, n: int = 10_000, seed: int = 1, repeats: int = 3) -
     sessions = make_session_factory(engine)
     try:
         with sessions() as session:  # warm the pool and the server's caches
-            service.ownership_as_of(session, actor=SYSTEM_ACTOR, parent_id=parent, as_of=as_of)
+            ownership_views.ownership_as_of(session, actor=SYSTEM_ACTOR, parent_id=parent, as_of=as_of)
 
-        def answer() -> service.OwnershipView:
+        def answer() -> ownership_views.OwnershipView:
             with sessions() as session:
-                return service.ownership_as_of(session, actor=SYSTEM_ACTOR, parent_id=parent, as_of=as_of)
+                return ownership_views.ownership_as_of(
+                    session, actor=SYSTEM_ACTOR, parent_id=parent, as_of=as_of
+                )
 
         def read_stakes() -> list[Holding]:
             with sessions() as session, collection_paused():  # as inside the answer
-                dated = service.dated_holdings(session, until=as_of)
+                dated = ownership_views.dated_holdings(session, until=as_of)
             return [d.holding for d in dated if d.valid_to is None or as_of < d.valid_to]
 
         total, view = _best(answer, repeats)

@@ -51,7 +51,7 @@ from app.entities import service as entities_service
 from app.entities.models import LegalEntity
 from app.ledger import fx_service, report_service
 from app.ledger import repository as ledger_repository
-from app.ownership import service as ownership_service
+from app.ownership import view_service as ownership_views
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -192,7 +192,7 @@ def population(session: Session, *, actor: Actor, period: Period, parent_id: str
         days = [d for d in (period.start, period.end) if parent.active_on(d)] or [period.end]
         found: set[str] = set()
         for day in dict.fromkeys(days):
-            view = ownership_service.ownership_as_of(session, actor=actor, parent_id=parent.id, as_of=day)
+            view = ownership_views.ownership_as_of(session, actor=actor, parent_id=parent.id, as_of=day)
             found |= {
                 line.entity.id
                 for line in view.lines

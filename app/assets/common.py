@@ -48,7 +48,7 @@ from app.assets.models import (
 from app.core.context import Actor
 from app.entities.models import LegalEntity
 from app.ownership import domain as od
-from app.ownership import service as ownership_service
+from app.ownership import view_service as ownership_views
 from app.ownership.errors import from_engine
 
 ZERO = Decimal(0)
@@ -227,7 +227,7 @@ def group_relation(
     """Whether both companies are consolidated under one ultimate parent on `on`, and how they are linked."""
     if receiver.kind != "company":
         return False, acc.Relation.OTHER
-    holdings = ownership_service.holdings_on(session, as_of=on)
+    holdings = ownership_views.holdings_on(session, as_of=on)
     try:
         sender_view = od.compute_ownership(parent=sender_id, holdings=holdings)
         top = sender_view.ultimate_parent

@@ -36,6 +36,7 @@ from app.core.db import atomic
 from app.core.money import MONEY_QUANTUM, RATIO_QUANTUM
 from app.entities import service as entities_service
 from app.ownership import service as ownership_service
+from app.ownership import view_service as ownership_views
 
 ZERO = Decimal(0)
 
@@ -84,8 +85,8 @@ def _group_view(
     session: Session, *, actor: Actor, acquirer_id: str, acquiree_id: str, on: date
 ) -> tuple[Decimal, Decimal | None]:
     """(the acquirer's interest, the acquiree's NCI share when it is a subsidiary) in the group on `on`."""
-    own = ownership_service.ownership_as_of(session, actor=actor, parent_id=acquirer_id, as_of=on)
-    view = ownership_service.ownership_as_of(session, actor=actor, parent_id=own.ultimate_parent_id, as_of=on)
+    own = ownership_views.ownership_as_of(session, actor=actor, parent_id=acquirer_id, as_of=on)
+    view = ownership_views.ownership_as_of(session, actor=actor, parent_id=own.ultimate_parent_id, as_of=on)
     lines = {line.entity.id: line.figures for line in view.lines}
     interest = lines[acquirer_id].interest_share if acquirer_id in lines else Decimal(1)
     acquiree = lines.get(acquiree_id)

@@ -28,7 +28,7 @@ from app.consolidation.books import Books, GroupChart, as_decimal
 from app.consolidation.records import AcquisitionRecord
 from app.entities.models import LegalEntity
 from app.ownership import domain as od
-from app.ownership import service as ownership_service
+from app.ownership import view_service as ownership_views
 
 ONE_DAY = timedelta(days=1)
 ZERO = Decimal(0)
@@ -82,7 +82,7 @@ def associate_events(
 ) -> tuple[list[cd.Associate], list[cd.Violation]]:
     """One `Associate` per equity-accounted entity that a consolidated company holds (module docstring),
     and the investees that cannot be equity-accounted here (another currency than their investor's)."""
-    holdings = ownership_service.dated_holdings(session, until=as_of)
+    holdings = ownership_views.dated_holdings(session, until=as_of)
     roles = {a.code: a.role for a in chart.accounts}
     opening = period_start - ONE_DAY
     out: list[cd.Associate] = []

@@ -39,7 +39,7 @@ from app.core.context import Actor
 from app.entities import service as entities_service
 from app.entities.models import LegalEntity
 from app.ownership import domain as od
-from app.ownership import service as ownership_service
+from app.ownership import view_service as ownership_views
 
 ONE_DAY = timedelta(days=1)
 ZERO = Decimal(0)
@@ -98,7 +98,7 @@ def _scope(
     session: Session, *, actor: Actor, parent: str, as_of: date
 ) -> tuple[tuple[cd.ScopeEntry, ...], dict[str, Decimal]]:
     """The scope and each entity's group holding (IAS 28.27) on `as_of`."""
-    view = ownership_service.ownership_as_of(session, actor=actor, parent_id=parent, as_of=as_of)
+    view = ownership_views.ownership_as_of(session, actor=actor, parent_id=parent, as_of=as_of)
     result = od.OwnershipResult(
         parent=parent,
         entities=tuple(line.figures for line in view.lines),

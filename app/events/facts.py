@@ -24,6 +24,7 @@ from app.events.domain import EventAccounts, HoldingState, PartyFacts
 from app.ledger import period_service, report_service
 from app.ledger.domain.calendar import fiscal_period_of
 from app.ownership import domain as od
+from app.ownership import override_service
 from app.ownership import service as ownership_service
 
 Key = tuple[str, str | None]
@@ -181,7 +182,7 @@ def closed_entities(session: Session, *, actor: Actor, entity_ids: Iterable[str]
 def method_overrides(
     session: Session, *, actor: Actor, parent_id: str, on: date
 ) -> tuple[od.MethodOverride, ...]:
-    rows = ownership_service.list_method_overrides(
+    rows = override_service.list_method_overrides(
         session, actor=unlimited(actor), limit=_PAGE, parent_id=parent_id, as_of=on
     )
     return tuple(od.MethodOverride(entity=r.entity_id, method=r.method, reason=r.reason) for r in rows)

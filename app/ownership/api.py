@@ -22,7 +22,8 @@ from app.core.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page, de
 from app.core.problems import problem_responses
 from app.core.routing import feature_router
 from app.core.security import APPROVERS, PREPARERS, READERS
-from app.ownership import service
+from app.ownership import override_service, service
+from app.ownership import view_service as ownership_views
 from app.ownership.models import EquityStake, MethodOverride
 from app.ownership.schemas import (
     EntityHistoryRead,
@@ -191,7 +192,7 @@ def create_method_override(
     body: MethodOverrideCreate, actor: Approver, session: SessionDep, now: NowDep, response: Response
 ) -> MethodOverrideCreated:
     """A documented manual method (joint venture, de-facto control, ...); the actor is the approver."""
-    change = service.create_method_override(
+    change = override_service.create_method_override(
         session,
         actor=actor,
         parent_id=body.parent_id,
@@ -217,7 +218,7 @@ def list_method_overrides(
     entity_id: OptionalIdQuery = None,
     as_of: date | None = None,
 ) -> Page[MethodOverrideRead]:
-    rows = service.list_method_overrides(
+    rows = override_service.list_method_overrides(
         session,
         actor=actor,
         limit=limit + 1,
@@ -238,7 +239,7 @@ def list_method_overrides(
     responses=problem_responses(404),
 )
 def read_method_override(override_id: str, actor: Reader, session: ReadSessionDep) -> MethodOverrideRead:
-    return override_read(service.get_method_override(session, actor=actor, override_id=override_id))
+    return override_read(override_service.get_method_override(session, actor=actor, override_id=override_id))
 
 
 @overrides_router.post(
@@ -250,7 +251,7 @@ def read_method_override(override_id: str, actor: Reader, session: ReadSessionDe
 def end_method_override(
     override_id: str, body: MethodOverrideEnd, actor: Approver, session: SessionDep, now: NowDep
 ) -> MethodOverrideRead:
-    override = service.end_method_override(
+    override = override_service.end_method_override(
         session, actor=actor, override_id=override_id, valid_to=body.valid_to, now=now
     )
     return override_read(override)
@@ -266,7 +267,7 @@ def read_ownership(parent_id: IdQuery, as_of: date, actor: Reader, session: Read
     """Control share (decides the method), interest share (every path, cycles included), NCI direct and
     indirect, group share, method and the date control began, for every entity the parent reaches.
     Shares are decimal strings with ten places."""
-    view = service.ownership_as_of(session, actor=actor, parent_id=parent_id, as_of=as_of)
+    view = ownership_views.ownership_as_of(session, actor=actor, parent_id=parent_id, as_of=as_of)
     return OwnershipRead(
         parent_id=view.parent.id,
         as_of=view.as_of,
@@ -305,7 +306,9 @@ def read_ownership_history(
     parent_id: IdQuery, actor: Reader, session: ReadSessionDep, entity_id: OptionalIdQuery = None
 ) -> OwnershipHistoryRead:
     """Each entity's method, control and interest share by period (valid_to exclusive, null = still so)."""
-    histories = service.ownership_history(session, actor=actor, parent_id=parent_id, entity_id=entity_id)
+    histories = ownership_views.ownership_history(
+        session, actor=actor, parent_id=parent_id, entity_id=entity_id
+    )
     return OwnershipHistoryRead(
         parent_id=parent_id,
         entities=[
@@ -344,7 +347,7 @@ def read_ultimate_owners(
 ) -> UltimateOwnersRead:
     """For every company: the share ultimately held by the group owner's own shareholders and by outsiders
     (they add up to 1, cycles included), and by each `detail_for` entity's own shareholders."""
-    view = service.ultimate_owners(
+    view = ownership_views.ultimate_owners(
         session, actor=actor, group_owner_id=group_owner_id, as_of=as_of, detail_for=detail_for
     )
     return UltimateOwnersRead(
@@ -377,5 +380,5 @@ def read_ultimate_owners(
 def read_ownership_chart(parent_id: IdQuery, as_of: date, actor: Reader, session: ReadSessionDep) -> Response:
     """The structure on `as_of` drawn by Graphviz: parent on top, holdings labelled in percent, nodes styled
     by method, outside holders dashed. 503 `graphviz-missing` when the server lacks Graphviz."""
-    svg = service.structure_chart(session, actor=actor, parent_id=parent_id, as_of=as_of)
+    svg = ownership_views.structure_chart(session, actor=actor, parent_id=parent_id, as_of=as_of)
     return Response(content=svg, media_type="image/svg+xml")

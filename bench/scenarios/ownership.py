@@ -78,7 +78,7 @@ def run(ctx: Context) -> list[dict[str, Any]]:
     if ctx.profile:
         from app.core.context import SYSTEM_ACTOR
         from app.core.db import make_engine, make_session_factory
-        from app.ownership import service as ownership_service
+        from app.ownership import view_service as ownership_views
         from bench.generator import GroupSpec, generate
 
         group = generate(
@@ -89,7 +89,7 @@ def run(ctx: Context) -> list[dict[str, Any]]:
 
         def answer() -> object:
             with sessions() as session:
-                return ownership_service.ownership_as_of(
+                return ownership_views.ownership_as_of(
                     session, actor=SYSTEM_ACTOR, parent_id=group.parent.id, as_of=group.as_of()
                 )
 

@@ -24,7 +24,7 @@ from app.entities.models import LegalEntity
 from app.events.api import event_read
 from app.events.models import GroupEvent
 from app.ledger import report_service
-from app.ownership import service as ownership_service
+from app.ownership import view_service as ownership_views
 from app.ownership.models import EquityStake
 from app.users.models import User
 from tests.conftest import create_database, settings_for
@@ -67,7 +67,7 @@ def test_loads_the_group_once_with_interesting_ownership(demo_url: str) -> None:
         assert session.execute(select(func.count()).select_from(User)).scalar_one() == len(DEMO_USERS)
         assert verify_chain(session).ok
         parent = session.execute(select(LegalEntity).where(LegalEntity.code == DEMO_PARENT_CODE)).scalar_one()
-        view = ownership_service.ownership_as_of(
+        view = ownership_views.ownership_as_of(
             session, actor=SYSTEM_ACTOR, parent_id=parent.id, as_of=date(2026, 6, 30)
         )
         assert report_service.check_balances(session).ok
@@ -102,7 +102,7 @@ def test_loads_the_group_once_with_interesting_ownership(demo_url: str) -> None:
         around = [
             next(
                 line.figures
-                for line in ownership_service.ownership_as_of(
+                for line in ownership_views.ownership_as_of(
                     session, actor=SYSTEM_ACTOR, parent_id=parent.id, as_of=on
                 ).lines
                 if line.entity.id == diluted

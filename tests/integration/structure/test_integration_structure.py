@@ -18,6 +18,7 @@ from app.entities.errors import EntityValidationError
 from app.entities.models import LegalEntity
 from app.ownership import domain as od
 from app.ownership import service as ownership_service
+from app.ownership import view_service as ownership_views
 from app.ownership.errors import StakeValidationError
 from tests.conftest import NOW, create_database, settings_for
 
@@ -71,9 +72,9 @@ class TestMarkMerged:
 
         assert (merged.status, merged.ended_on, merged.merged_into_id) == ("merged", merger_day, survivor.id)
         assert entities_service.status_dates(merged) == (merger_day, None)
-        holdings = ownership_service.holdings_on(session, as_of=merger_day)
+        holdings = ownership_views.holdings_on(session, as_of=merger_day)
         assert {(h.holder, h.investee) for h in holdings} == {(survivor.id, plant.id)}
-        before = ownership_service.holdings_on(session, as_of=merger_day - timedelta(days=1))
+        before = ownership_views.holdings_on(session, as_of=merger_day - timedelta(days=1))
         assert {(h.holder, h.investee) for h in before} == {(parent.id, absorbed.id), (absorbed.id, plant.id)}
         existing = entities_service.list_entities(
             session, actor=SYSTEM_ACTOR, limit=10, as_of=date(2024, 6, 1)
@@ -124,11 +125,9 @@ class TestEngineInputs:
         _stake(session, parent, sub, "0.9", start=date(2024, 9, 1))
         as_of = date(2024, 12, 31)
 
-        view = ownership_service.ownership_as_of(
-            session, actor=SYSTEM_ACTOR, parent_id=parent.id, as_of=as_of
-        )
+        view = ownership_views.ownership_as_of(session, actor=SYSTEM_ACTOR, parent_id=parent.id, as_of=as_of)
 
-        dated = ownership_service.dated_holdings(session, until=as_of)
+        dated = ownership_views.dated_holdings(session, until=as_of)
         for line in view.lines[1:]:
             engine = od.control_since(parent=parent.id, entity=line.entity.id, holdings=dated, as_of=as_of)
             assert line.control_since == engine == date(2024, 6, 1)
@@ -146,7 +145,7 @@ class TestEngineInputs:
         _stake(session, parent, b, "0.6", end=july)
         _stake(session, b, a, "0.3")
 
-        view = ownership_service.ownership_as_of(
+        view = ownership_views.ownership_as_of(
             session, actor=SYSTEM_ACTOR, parent_id=parent.id, as_of=date(2024, 12, 31)
         )
 
@@ -201,4 +200,4 @@ def test_a_stake_write_waits_for_the_investee_lock_and_then_sees_the_other_stake
     assert isinstance(outcome[0], StakeValidationError)
     assert {e["type"] for e in outcome[0].errors} == {"over_allocated"}
     with committed_factory() as check:
-        assert sum(h.share for h in ownership_service.holdings_on(check, as_of=D)) == Decimal("0.6")
+        assert sum(h.share for h in ownership_views.holdings_on(check, as_of=D)) == Decimal("0.6")

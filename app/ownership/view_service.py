@@ -1,0 +1,330 @@
+"""The ownership views built on the engine (`app.ownership.domain`): the parent's view as of a date with
+the date control began, each entity's method history, the ultimate owners, and the structure chart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy.orm import Session
+
+from app.core.context import Actor
+from app.core.heap import collection_paused
+from app.entities import service as entities_service
+from app.entities.domain import (
+    Violation,
+    exists_on,
+)
+from app.entities.errors import problem_errors
+from app.entities.models import LegalEntity
+from app.entities.service import EntityName
+from app.ownership import chart, repository
+from app.ownership import domain as od
+from app.ownership.errors import (
+    OwnershipQueryError,
+    from_engine,
+)
+from app.ownership.models import EquityStake
+
+
+def _holding(stake: EquityStake) -> od.Holding:
+    return od.Holding(
+        holder=stake.holder_id, investee=stake.investee_id, share=stake.share, voting_share=stake.voting_share
+    )
+
+
+def holdings_on(session: Session, *, as_of: date) -> list[od.Holding]:
+    """Every direct holding in force on `as_of`, as engine input (for consolidation and other features)."""
+    return [_holding(s) for s in repository.stakes_in_force(session, as_of=as_of)]
+
+
+def dated_holdings(session: Session, *, until: date | None = None) -> list[od.DatedHolding]:
+    """Every stake that has started by `until` (None: all) as a dated engine holding."""
+    return [
+        od.DatedHolding(od.Holding(holder, investee, share, vote), valid_from, valid_to)
+        for holder, investee, share, vote, valid_from, valid_to in repository.stake_terms_starting_by(
+            session, until=until
+        )
+    ]
+
+
+def _dated_overrides(session: Session, *, parent_id: str, until: date | None) -> list[od.DatedMethodOverride]:
+    return [
+        od.DatedMethodOverride(
+            override=od.MethodOverride(entity=o.entity_id, method=o.method, reason=o.reason),
+            valid_from=o.valid_from,
+            valid_to=o.valid_to,
+        )
+        for o in repository.overrides_of_parent(session, parent_id=parent_id, until=until)
+    ]
+
+
+def _in_force(valid_from: date, valid_to: date | None, on: date) -> bool:
+    return valid_from <= on and (valid_to is None or on < valid_to)
+
+
+def _ever_reachable(parent: str, holdings: Iterable[od.DatedHolding]) -> set[str]:
+    """Entities the parent reaches through holdings of any date: only their holdings affect its view."""
+    out_edges: dict[str, set[str]] = {}
+    for dated in holdings:
+        out_edges.setdefault(dated.holding.holder, set()).add(dated.holding.investee)
+    seen = {parent}
+    frontier = [parent]
+    while frontier:
+        for investee in out_edges.get(frontier.pop(), ()):
+            if investee not in seen:
+                seen.add(investee)
+                frontier.append(investee)
+    return seen
+
+
+def _for_history(
+    parent: str, dated: list[od.DatedHolding], *, reached: Collection[str] = ()
+) -> list[od.DatedHolding]:
+    """The holdings `method_history` needs for the parent's history: those of every entity the parent
+    reaches through holdings of any date (the rest of the register cannot change its view).
+
+    `reached` is what the parent is known to reach (on the as-of date: the engine's result). When no
+    holding leads out of it, it is closed, so it is exactly that set and one pass suffices; the register
+    is walked as a graph only when a holding of another date does lead further.
+    """
+    seen = {parent, *reached}
+    if any(d.holding.holder in seen and d.holding.investee not in seen for d in dated):
+        seen = _ever_reachable(parent, dated)
+    return [d for d in dated if d.holding.holder in seen]
+
+
+def _control_since(periods: Sequence[od.MethodPeriod], as_of: date) -> date | None:
+    """First day of the unbroken run of subsidiary periods that contains `as_of` (None: not a subsidiary).
+
+    The same reading of `method_history` as the engine's `control_since`, done once for every entity from
+    one history instead of one history per entity.
+    """
+    current = next((i for i, p in enumerate(periods) if _in_force(p.valid_from, p.valid_to, as_of)), None)
+    if current is None or periods[current].method != od.SUBSIDIARY:
+        return None
+    while (
+        current > 0
+        and periods[current - 1].method == od.SUBSIDIARY
+        and periods[current - 1].valid_to == periods[current].valid_from
+    ):
+        current -= 1
+    return periods[current].valid_from
+
+
+def _parent(session: Session, *, actor: Actor, parent_id: str, as_of: date | None) -> LegalEntity:
+    parent = entities_service.get_entity(session, actor=actor, entity_id=parent_id)
+    if as_of is not None and not exists_on(
+        established_on=parent.established_on, ended_on=parent.ended_on, day=as_of
+    ):
+        raise OwnershipQueryError(
+            f"entity {parent.code} did not exist on {as_of}",
+            errors=problem_errors(
+                [
+                    Violation(
+                        field="as_of", msg=f"{parent.code} did not exist on {as_of}", type="entity_not_active"
+                    )
+                ],
+                prefix=("query",),
+            ),
+        )
+    return parent
+
+
+@dataclass(frozen=True)
+class OwnershipLine:
+    entity: EntityName
+    figures: od.EntityOwnership
+    control_since: date | None
+
+
+@dataclass(frozen=True)
+class OwnershipView:
+    """The parent's view on `as_of`: one line per entity it reaches (that the actor may see), parent first.
+
+    `holdings` are the holdings in force that day and `entities` every entity they name (for the chart).
+    """
+
+    parent: LegalEntity
+    as_of: date
+    ultimate_parent_id: str
+    lines: list[OwnershipLine]
+    holdings: list[od.Holding]
+    entities: dict[str, EntityName]
+
+
+@collection_paused()
+def ownership_as_of(session: Session, *, actor: Actor, parent_id: str, as_of: date) -> OwnershipView:
+    """Control, interest, method, NCI and the date control began, for every entity the parent reaches.
+
+    Raises:
+        EntityNotFoundError: the parent is unknown or not visible to the actor.
+        OwnershipQueryError: the parent did not exist on `as_of`.
+        OwnershipStateError: the recorded holdings cannot be evaluated (a closed cycle, ...).
+    """
+    parent = _parent(session, actor=actor, parent_id=parent_id, as_of=as_of)
+    dated = dated_holdings(session, until=as_of)
+    holdings = [d.holding for d in dated if _in_force(d.valid_from, d.valid_to, as_of)]
+    overrides = _dated_overrides(session, parent_id=parent.id, until=as_of)
+    try:
+        result = od.compute_ownership(
+            parent=parent.id,
+            holdings=holdings,
+            overrides=[o.override for o in overrides if _in_force(o.valid_from, o.valid_to, as_of)],
+        )
+        history: dict[str, list[od.MethodPeriod]] = {}
+        if any(e.method == od.SUBSIDIARY for e in result.entities):
+            history = od.method_history(
+                parent=parent.id,
+                holdings=_for_history(parent.id, dated, reached=[e.entity for e in result.entities]),
+                overrides=overrides,
+                until=as_of + timedelta(days=1),
+                latest=result,
+            )
+    except od.OwnershipError as error:
+        raise from_engine(error) from error
+    named = (
+        {h.holder for h in holdings} | {h.investee for h in holdings} | {parent.id, result.ultimate_parent}
+    )
+    entities = entities_service.entity_names(session, entity_ids=named)
+    lines = [
+        OwnershipLine(
+            entity=entities[figures.entity],
+            figures=figures,
+            control_since=_control_since(history.get(figures.entity, []), as_of),
+        )
+        for figures in result.entities
+        if actor.can_see(figures.entity)
+    ]
+    return OwnershipView(
+        parent=parent,
+        as_of=as_of,
+        ultimate_parent_id=result.ultimate_parent,
+        lines=lines,
+        holdings=holdings,
+        entities=entities,
+    )
+
+
+@dataclass(frozen=True)
+class EntityHistory:
+    entity: EntityName
+    periods: list[od.MethodPeriod]
+
+
+@collection_paused()
+def ownership_history(
+    session: Session, *, actor: Actor, parent_id: str, entity_id: str | None = None
+) -> list[EntityHistory]:
+    """Each entity's method, control and interest by period under the parent, over all recorded dates.
+
+    Raises:
+        EntityNotFoundError: the parent (or `entity_id`) is unknown or not visible.
+        OwnershipStateError: the recorded holdings cannot be evaluated on some date (`on` says which).
+    """
+    parent = _parent(session, actor=actor, parent_id=parent_id, as_of=None)
+    if entity_id is not None:
+        entities_service.get_entity(session, actor=actor, entity_id=entity_id)
+    dated = dated_holdings(session)
+    try:
+        history = od.method_history(
+            parent=parent.id,
+            holdings=_for_history(parent.id, dated),
+            overrides=_dated_overrides(session, parent_id=parent.id, until=None),
+        )
+    except od.OwnershipError as error:
+        raise from_engine(error) from error
+    wanted = [entity_id] if entity_id is not None else sorted(history)
+    entities = entities_service.entity_names(session, entity_ids=wanted)
+    return [
+        EntityHistory(entity=entities[e], periods=history.get(e, []))
+        for e in wanted
+        if e in entities and actor.can_see(e)
+    ]
+
+
+@dataclass(frozen=True)
+class UltimateOwnersView:
+    group_owner: LegalEntity
+    as_of: date
+    companies: list[tuple[EntityName, od.UltimateOwnership]]
+
+
+@collection_paused()
+def ultimate_owners(
+    session: Session, *, actor: Actor, group_owner_id: str, as_of: date, detail_for: Collection[str] = ()
+) -> UltimateOwnersView:
+    """The ultimate-owner view (DOMAIN §1.4b): for each company, the share ultimately held by the group
+    owner's own shareholders and by outsiders (summing to 1), and by each entity in `detail_for`.
+
+    Raises:
+        EntityNotFoundError: the group owner is unknown or not visible.
+        OwnershipQueryError: an entity in `detail_for` is unknown or not visible.
+        OwnershipStateError: the holdings cannot be evaluated.
+    """
+    owner = _parent(session, actor=actor, parent_id=group_owner_id, as_of=as_of)
+    known = entities_service.entities_by_id(session, entity_ids=detail_for)
+    missing = [e for e in detail_for if e not in known or not actor.can_see(e)]
+    if missing:
+        raise OwnershipQueryError(
+            "unknown entities in detail_for",
+            errors=problem_errors(
+                [Violation(field="detail_for", msg=f"no entity {e}", type="unknown_entity") for e in missing],
+                prefix=("query",),
+            ),
+        )
+    holdings = holdings_on(session, as_of=as_of)
+    try:
+        view = od.ultimate_owner_view(holdings=holdings, group_owner=owner.id, detail_for=list(detail_for))
+    except od.OwnershipError as error:
+        raise from_engine(error) from error
+    entities = entities_service.entity_names(session, entity_ids=[c.company for c in view.companies])
+    companies = [
+        (entities[c.company], c) for c in view.companies if c.company in entities and actor.can_see(c.company)
+    ]
+    companies.sort(key=lambda pair: pair[0].code)
+    return UltimateOwnersView(group_owner=owner, as_of=as_of, companies=companies)
+
+
+def structure_chart(session: Session, *, actor: Actor, parent_id: str, as_of: date) -> bytes:
+    """The group structure on `as_of` drawn by Graphviz, as SVG.
+
+    Raises what `ownership_as_of` raises, and GraphvizMissingError when `dot` is not installed.
+    """
+    chart.require_dot()
+    view = ownership_as_of(session, actor=actor, parent_id=parent_id, as_of=as_of)
+    members = {line.entity.id for line in view.lines}
+    nodes = [
+        chart.ChartNode(
+            id=line.entity.id,
+            name=line.entity.name,
+            name_en=line.entity.name_en,
+            code=line.entity.code,
+            role=line.figures.method,
+            interest=line.figures.interest_share,
+        )
+        for line in view.lines
+    ]
+    edges = [
+        chart.ChartEdge(
+            holder_id=h.holder, investee_id=h.investee, share=h.share, voting_share=h.voting_share
+        )
+        for h in view.holdings
+        if h.investee in members and (h.holder in members or actor.can_see(h.holder))
+    ]
+    outside = sorted({e.holder_id for e in edges} - members)
+    nodes += [
+        chart.ChartNode(
+            id=view.entities[e].id,
+            name=view.entities[e].name,
+            name_en=view.entities[e].name_en,
+            code=view.entities[e].code,
+            role=chart.OUTSIDE,
+            interest=None,
+        )
+        for e in outside
+    ]
+    title = f"{view.parent.name} {view.as_of.isoformat()}"
+    return chart.render_svg(parent_id=view.parent.id, nodes=nodes, edges=edges, title=title)
