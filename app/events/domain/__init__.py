@@ -11,8 +11,8 @@ every violated rule. The service executes exactly that plan; a preview returns i
 Modules: `model` (plan records, rounding), `classification` (§4.4), `capital` (stakes from capital amounts),
 `reserves` (capital reserve -> surplus reserve -> retained earnings), `common_control` (CAS 20),
 `interest_changes` (equity transactions, loss of control, step acquisitions), `holding_change` (the common
-plan of holding changes), `events` (share transfers, capital changes, common-control combinations),
-`merger` (absorption and new establishment).
+plan of holding changes, over `holding_facts` and `holding_books`), `events` (share transfers, capital
+changes, common-control combinations), `merger` (absorption and new establishment).
 """
 
 from app.events.domain.capital import CapitalTable, capital_table, change_capital, transfer
@@ -24,14 +24,14 @@ from app.events.domain.events import (
     plan_common_control_combination,
     plan_share_transfer,
 )
-from app.events.domain.holding_change import (
+from app.events.domain.holding_change import plan_holding_change
+from app.events.domain.holding_facts import (
     ConsolidationTerms,
     GroupFacts,
     HoldingChange,
     PartyFacts,
     Payment,
     apply_changes,
-    plan_holding_change,
 )
 from app.events.domain.interest_changes import (
     control_gained,

@@ -20,13 +20,8 @@ from fractions import Fraction
 
 from app.events.domain.capital import capital_table, change_capital, transfer
 from app.events.domain.common_control import Consideration
-from app.events.domain.holding_change import (
-    ConsolidationTerms,
-    GroupFacts,
-    HoldingChange,
-    Payment,
-    plan_holding_change,
-)
+from app.events.domain.holding_change import plan_holding_change
+from app.events.domain.holding_facts import ConsolidationTerms, GroupFacts, HoldingChange, Payment
 from app.events.domain.model import EventPlan, PlannedLine, StakeChange, Violation, frac, line
 from app.events.domain.reserves import split_equity_change
 

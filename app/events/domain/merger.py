@@ -35,7 +35,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from app.events.domain.capital import CapitalTable, capital_table
-from app.events.domain.holding_change import PartyFacts, method_changes, ownership
+from app.events.domain.holding_facts import PartyFacts, method_changes, ownership
 from app.events.domain.model import (
     BOOKS,
     NEW_ENTITY,
