@@ -2,8 +2,10 @@
 
 The books of a run are read here set-based, for every consolidated company at once (`net_movements`): one
 aggregate of the ledger's kept monthly balances, plus the journal lines of a partial month, grouped by
-(entity, account, counterparty, year) and returned as plain tuples. The per-company trial balance of the
-ledger (`report_service.current_balances`) answers the same figures one company and one query at a time.
+(entity, account, counterparty, year) and returned as plain tuples (through `bulk_rows`: on PostgreSQL
+without per-value result processing, the sums of NUMERIC(24,4) columns arriving as Decimals of that scale).
+The per-company trial balance of the ledger (`report_service.current_balances`) answers the same figures one
+company and one query at a time.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from app.consolidation.models import (
     GoodwillImpairment,
     UnrealizedInventoryProfit,
 )
-from app.core.db import Base
+from app.core.db import Base, bulk_rows
 from app.core.money import Money
 from app.ledger.models import AccountBalance, JournalEntry, JournalLine
 
@@ -93,7 +95,7 @@ def net_movements(
         )
         out.extend(
             (entity, code, cp or None, int(year), net or Decimal(0))
-            for entity, code, cp, year, net in session.execute(kept)
+            for entity, code, cp, year, net in bulk_rows(session, kept)
         )
         if lines_from is None or lines_to is None:
             continue
@@ -112,7 +114,7 @@ def net_movements(
         )
         out.extend(
             (entity, code, cp, int(year), net or Decimal(0))
-            for entity, code, cp, year, net in session.execute(partial)
+            for entity, code, cp, year, net in bulk_rows(session, partial)
         )
     return out
 

@@ -18,6 +18,7 @@ from app.consolidation.run_schemas import RunCreate, RunRead, RunSummary
 from app.consolidation.xlsx import statements_workbook
 from app.core.context import Actor
 from app.core.deps import NowDep, ReadSessionDep, SessionDep
+from app.core.heap import collection_paused
 from app.core.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page, encode_cursor
 from app.core.problems import problem_responses
 from app.core.routing import feature_router
@@ -29,7 +30,9 @@ Approver = Annotated[Actor, Depends(allow(*APPROVERS))]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+@collection_paused()
 def run_read(row: ConsolidationRun) -> RunRead:
+    """The stored run as its response model (validating a large document: the collector is paused)."""
     return RunRead.model_validate(service.run_body(row))
 
 

@@ -28,6 +28,7 @@ from app.consolidation.repository import RunHeader
 from app.core.context import Actor
 from app.core.db import atomic
 from app.core.errors import violation
+from app.core.heap import collection_paused
 from app.entities import service as entities_service
 
 ZERO = Decimal(0)
@@ -70,6 +71,7 @@ def _consolidate(inputs: RunInputs) -> cd.ConsolidationResult:
         raise problem_from_engine(error) from error
 
 
+@collection_paused()
 def run_consolidation(
     session: Session,
     *,

@@ -1,10 +1,13 @@
 """Pausing Python's cyclic garbage collector around bulk, cycle-free computations.
 
-An ownership view of a 10,000-entity group builds some 100,000 short-lived tuples and decimals; each few
+An ownership view of a 10,000-entity group builds some 100,000 short-lived tuples and decimals; a
+consolidation run of 2,000 companies or a group import of a million package lines, millions. Each few
 hundred allocations the collector walks the young objects, and every so often the whole heap (the
-application's modules, SQLAlchemy's metadata, the pool). Measured on the ownership benchmark, collection
-took 0.3 s of a 0.7 s answer. Those objects hold no reference cycles (reference counting frees them), so
-the answer pauses collection while it runs and lets the collector resume, and catch up, afterwards.
+application's modules, SQLAlchemy's metadata, the pool, and the computation's own growing data). Measured:
+collection took 0.3 s of a 0.7 s ownership answer, and about a third of a 2,000-company consolidation
+(14-16 s with it, 10 s without, the same peak memory). Those objects hold no reference cycles (reference
+counting frees them), so these computations pause collection while they run and let the collector resume,
+and catch up, afterwards.
 
 The pause is process-wide (the collector has no per-thread switch): concurrent requests share one pause,
 counted, and collection resumes when the last one leaves, in the state it had before the first came.

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from app.audit import service as audit
 from app.core.context import Actor
 from app.core.db import atomic
+from app.core.heap import collection_paused
 from app.entities.models import LegalEntity
 from app.ledger import package_repository, repository
 from app.ledger.access import visible_entity
@@ -199,6 +200,7 @@ def _description(as_of: date) -> str:
     return f"Reporting package as of {as_of.isoformat()}"
 
 
+@collection_paused()
 def import_package(
     session: Session,
     *,
@@ -336,6 +338,7 @@ def _entity_problem(rows: list[RawRow], code: str, msg: str, type_: str) -> dict
     }
 
 
+@collection_paused()
 def import_packages(
     session: Session,
     *,
