@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from app.analytics.api import router as analytics_router
+from app.analytics.chart_api import charts_router as analytics_charts_router
+from app.analytics.plan_api import plans_router as analytics_plans_router
 from app.assets.api import router as assets_router
 from app.assets.report_api import reports_router as asset_reports_router
 from app.assets.transfer_api import transfers_router as asset_transfers_router
@@ -48,5 +50,7 @@ API_ROUTERS: list[APIRouter] = [
     unrealized_router,
     runs_router,
     analytics_router,
+    analytics_plans_router,
+    analytics_charts_router,
     events_router,
 ]
