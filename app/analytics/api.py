@@ -15,7 +15,7 @@ from typing import Annotated
 
 from fastapi import Query
 
-from app.analytics import service
+from app.analytics import loading, service
 from app.analytics.api_common import (
     ERRORS,
     CurrencyQuery,
@@ -68,7 +68,7 @@ def period_read(period: Period) -> PeriodRead:
     return PeriodRead.model_validate({"from": period.start, "to": period.end})
 
 
-def company_read(company: service.Company) -> CompanyRead:
+def company_read(company: loading.Company) -> CompanyRead:
     return CompanyRead(
         entity_id=company.entity_id,
         code=company.code,
@@ -98,7 +98,7 @@ def figures_read(figures: Figures) -> FiguresRead:
     )
 
 
-def row_read(row: service.Row) -> IndicatorRowRead:
+def row_read(row: loading.Row) -> IndicatorRowRead:
     company = row.company
     return IndicatorRowRead(
         level=row.level,
@@ -112,10 +112,10 @@ def row_read(row: service.Row) -> IndicatorRowRead:
     )
 
 
-def concentration_read(item: service.SegmentConcentration) -> SegmentConcentrationRead:
+def concentration_read(item: loading.SegmentConcentration) -> SegmentConcentrationRead:
     found = item.concentration
     return SegmentConcentrationRead(
-        segment=item.segment or service.NO_SEGMENT,
+        segment=item.segment or loading.NO_SEGMENT,
         total_revenue=found.total_output,
         makers=found.makers,
         hhi=found.hhi,
@@ -132,12 +132,12 @@ def concentration_read(item: service.SegmentConcentration) -> SegmentConcentrati
     )
 
 
-def state_read(figures: list[service.CompanyFigures]) -> StateRead:
+def state_read(figures: list[loading.CompanyFigures]) -> StateRead:
     return StateRead(
-        companies=[row_read(r) for r in service.rows(figures, level="company")],
-        segments=[row_read(r) for r in service.rows(figures, level="segment")],
-        group=row_read(service.rows(figures, level="group")[0]),
-        concentration=[concentration_read(c) for c in service.segment_concentration(figures)],
+        companies=[row_read(r) for r in loading.rows(figures, level="company")],
+        segments=[row_read(r) for r in loading.rows(figures, level="segment")],
+        group=row_read(loading.rows(figures, level="group")[0]),
+        concentration=[concentration_read(c) for c in loading.segment_concentration(figures)],
     )
 
 

@@ -36,15 +36,9 @@ from matplotlib.patches import Patch
 from app.analytics.domain.concentration import concentration
 from app.analytics.domain.indicators import BY_NAME
 from app.analytics.domain.trends import Granularity, Period
+from app.analytics.loading import NO_SEGMENT, CompanyFigures, Row, rows, segment_key
 from app.analytics.planner import PlanPreview
-from app.analytics.service import (
-    NO_SEGMENT,
-    CompanyFigures,
-    Row,
-    TrendReport,
-    rows,
-    segment_key,
-)
+from app.analytics.service import TrendReport
 
 Format = Literal["svg", "png"]
 CJK_FAMILY = "Noto Sans CJK SC"

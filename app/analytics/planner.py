@@ -32,14 +32,7 @@ from sqlalchemy.orm import Session
 from app.analytics.domain.figures import CompanyBooks, EntryLine, PlannedEntry, Register, with_entries
 from app.analytics.domain.trends import Period
 from app.analytics.errors import PlanInvalidError
-from app.analytics.service import (
-    Company,
-    CompanyFigures,
-    CompanyState,
-    Loader,
-    Snapshot,
-    check_period,
-)
+from app.analytics.loading import Company, CompanyFigures, CompanyState, Loader, Snapshot, check_period
 from app.assets import repository as assets_repository
 from app.assets.common import group_relation, load_one, visible_asset
 from app.assets.domain import accounting as acc

@@ -11,7 +11,8 @@ from matplotlib import font_manager
 from app.analytics import charts
 from app.analytics.domain.figures import Figures
 from app.analytics.domain.trends import periods, series
-from app.analytics.service import Company, CompanyFigures, Series, TrendReport, rows
+from app.analytics.loading import Company, CompanyFigures, rows
+from app.analytics.service import Series, TrendReport
 
 D = Decimal
 COMPANIES = [

@@ -23,8 +23,8 @@ from app.analytics.domain.figures import (
     total,
     with_entries,
 )
+from app.analytics.loading import CONCENTRATION_NAMES
 from app.analytics.schemas import IndicatorName, RatiosRead
-from app.analytics.service import CONCENTRATION_NAMES
 
 CLASSES = ChartClasses(
     types={
