@@ -36,28 +36,23 @@ _EQUITY_METHOD = frozenset({"associate", "joint_venture"})
 _INVESTMENT_ROLES = frozenset({"investment_in_associates", "investment_in_joint_ventures"})
 
 
-def _start(
-    holdings: Sequence[od.DatedHolding], investee: str, members: frozenset[str], as_of: date
-) -> date | None:
-    starts = [
-        d.valid_from
-        for d in holdings
-        if d.holding.investee == investee
-        and d.holding.holder in members
-        and d.valid_from <= as_of
-        and (d.valid_to is None or as_of < d.valid_to)
-    ]
+def _in_force(d: od.DatedHolding, as_of: date) -> bool:
+    return d.valid_from <= as_of and (d.valid_to is None or as_of < d.valid_to)
+
+
+def _start(holdings: Sequence[od.DatedHolding], members: frozenset[str], as_of: date) -> date | None:
+    """The first day of the consolidated companies' holdings in force on `as_of` (`holdings`: the
+    investee's)."""
+    starts = [d.valid_from for d in holdings if d.holding.holder in members and _in_force(d, as_of)]
     return min(starts) if starts else None
 
 
-def _investor(
-    holdings: Sequence[od.DatedHolding], investee: str, members: frozenset[str], as_of: date
-) -> str | None:
+def _investor(holdings: Sequence[od.DatedHolding], members: frozenset[str], as_of: date) -> str | None:
+    """The consolidated company holding most of the investee on `as_of` (`holdings`: the investee's)."""
     best: tuple[Decimal, str] | None = None
     for d in holdings:
         h = d.holding
-        in_force = d.valid_from <= as_of and (d.valid_to is None or as_of < d.valid_to)
-        if h.investee == investee and h.holder in members and in_force:
+        if h.holder in members and _in_force(d, as_of):
             candidate = (h.share, h.holder)
             best = candidate if best is None or candidate > best else best
     return best[1] if best else None
@@ -82,19 +77,29 @@ def associate_events(
 ) -> tuple[list[cd.Associate], list[cd.Violation]]:
     """One `Associate` per equity-accounted entity that a consolidated company holds (module docstring),
     and the investees that cannot be equity-accounted here (another currency than their investor's)."""
-    holdings = ownership_views.dated_holdings(session, until=as_of)
+    equity_accounted = [entry for entry in scope if entry.method in _EQUITY_METHOD]
+    if not equity_accounted:
+        return [], []
+    wanted = {entry.entity for entry in equity_accounted}
+    held: dict[str, list[od.DatedHolding]] = {}
+    for dated in ownership_views.dated_holdings(session, until=as_of):
+        if dated.holding.investee in wanted:
+            held.setdefault(dated.holding.investee, []).append(dated)
+    latest: dict[str, AcquisitionRecord] = {}
+    for r in records:  # in record order: the last one of each investee wins
+        if r.row.acquiree_id in wanted and r.row.acquirer_id in members:
+            latest[r.row.acquiree_id] = r
     roles = {a.code: a.role for a in chart.accounts}
     opening = period_start - ONE_DAY
+    for day in (opening, as_of):  # every investee's books on both dates in one read each
+        books.prefetch(sorted(wanted), day)
     out: list[cd.Associate] = []
     problems: list[cd.Violation] = []
-    for entry in scope:
+    for entry in equity_accounted:
         z = entry.entity
-        if entry.method not in _EQUITY_METHOD:
-            continue
-        mine = [r for r in records if r.row.acquiree_id == z and r.row.acquirer_id in members]
-        record = mine[-1] if mine else None
-        investor = record.row.acquirer_id if record else _investor(holdings, z, members, as_of)
-        acquired_on = record.row.acquired_on if record else _start(holdings, z, members, as_of)
+        record = latest.get(z)
+        investor = record.row.acquirer_id if record else _investor(held.get(z, []), members, as_of)
+        acquired_on = record.row.acquired_on if record else _start(held.get(z, []), members, as_of)
         if investor is None or acquired_on is None:
             continue
         if entities[z].functional_currency != entities[investor].functional_currency:
