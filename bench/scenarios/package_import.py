@@ -57,7 +57,7 @@ GROUP_BOUND = (
     "tables with foreign keys (journal_line by COPY: three indexes and three foreign-key checks per row; "
     "account_balance, a package line being one kept-balance key, by COPY into a temporary table and one "
     "upsert: primary key and two foreign keys per row), about a third of its time in PostgreSQL; the rest "
-    "is Python per line, each step already one "
+    "is Python per line (the cyclic collector paused while it runs), each step already one "
     "pass: parsing and validating every cell (Decimal, account, counterparty, duplicates, balance), "
     "checking each adjustment as a journal entry (check_entry), the hash-chained audit event of every "
     "entry with every line, and the rows for COPY. The profile shows the share of each step."
