@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.analytics import planner
+from app.analytics import plan_effects, planner
 from app.analytics.api import period_read, state_read
 from app.analytics.api_common import Preparer, bounded
 from app.analytics.schemas import (
@@ -28,8 +28,8 @@ from app.events.schemas import ViolationRead, plan_read
 plans_router = feature_router(tag="analytics", prefix="/analytics")
 
 
-def _planned_events(body: PlanIn) -> list[planner.PlannedEvent]:
-    out: list[planner.PlannedEvent] = []
+def _planned_events(body: PlanIn) -> list[plan_effects.PlannedEvent]:
+    out: list[plan_effects.PlannedEvent] = []
     for event in body.events:
         if isinstance(event, PlannedMerger):
             out.append(events_api.merger_request(event))
@@ -45,7 +45,7 @@ def _planned_events(body: PlanIn) -> list[planner.PlannedEvent]:
             out.append(events_api.common_control_request(event))
         elif isinstance(event, PlannedAssetTransfer):
             out.append(
-                planner.AssetTransferPlan(
+                plan_effects.AssetTransferPlan(
                     asset_id=event.asset_id,
                     to_entity_id=event.to_entity_id,
                     kind=event.kind,
@@ -68,7 +68,7 @@ def preview_plan(session: SessionDep, actor: Actor, body: PlanIn) -> planner.Pla
     )
 
 
-def _effect_read(effect: planner.EventEffect) -> PlannedEventRead:
+def _effect_read(effect: plan_effects.EventEffect) -> PlannedEventRead:
     transfer = effect.transfer
     return PlannedEventRead(
         index=effect.index,
