@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import io
 
 import openpyxl
 from fastapi.testclient import TestClient
 
+from app.core.heap import pause_holders
 from tests.api.consolidation.consolidation_helpers import (
     API,
     CASH,
@@ -139,6 +141,26 @@ class TestRunConsolidation:
 
         assert [e["action"] for e in events] == ["consolidation.run.created"]
         assert events[0]["after"]["result_hash"] == run.body["result_hash"]
+
+
+class TestCollectorPause:
+    def test_the_collector_runs_again_after_a_run_and_after_a_refused_one(
+        self, client: TestClient, users: Users
+    ) -> None:
+        g = small_group(client, users)
+        g.company("T")
+        g.stake("P", "T", "1", "2025-01-01")  # a subsidiary without an acquisition: refused
+        body = {"parent_id": g.ids["P"], "as_of": "2025-12-31"}
+
+        refused = client.post(f"{API}/consolidations", json=body, headers=g.controller)
+        after_refusal = (gc.isenabled(), pause_holders())
+        g.acquire("P", "T", "2025-01-01", "1", 0)
+        made = client.post(f"{API}/consolidations", json=body, headers=g.controller)
+        read = client.get(f"{API}/consolidations/{made.json()['id']}", headers=g.controller)
+
+        assert (refused.status_code, made.status_code, read.status_code) == (422, 201, 200)
+        assert after_refusal == (True, 0)
+        assert (gc.isenabled(), pause_holders()) == (True, 0)
 
 
 class TestVisibility:

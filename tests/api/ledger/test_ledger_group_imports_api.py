@@ -4,6 +4,7 @@ balance, kept balances equal the lines, the audit chain holds, and a bad file is
 from __future__ import annotations
 
 import csv
+import gc
 import io
 from decimal import Decimal
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.core.heap import pause_holders
 from tests.api.ledger.conftest import Group, line, post_ok
 from tests.api.ledger.test_ledger_imports_api import (
     PACKAGE_AS_OF,
@@ -195,6 +197,7 @@ def test_a_bad_group_file_is_refused_whole_with_every_problem(
     assert body["errors"][-1]["msg"].startswith(f"{parent_code}: the package does not balance")
     assert entry_count(client, as_admin, group.sub) == 0
     assert entry_count(client, as_admin, group.parent) == 0
+    assert (gc.isenabled(), pause_holders()) == (True, 0)  # the import's pause ended with its refusal
 
 
 def test_refuses_a_file_without_the_entity_column(
