@@ -4,9 +4,9 @@ the date control began, each entity's method history, the ultimate owners, and t
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy.orm import Session
 
@@ -83,8 +83,8 @@ def _ever_reachable(parent: str, holdings: Iterable[od.DatedHolding]) -> set[str
 def _for_history(
     parent: str, dated: list[od.DatedHolding], *, reached: Collection[str] = ()
 ) -> list[od.DatedHolding]:
-    """The holdings `method_history` needs for the parent's history: those of every entity the parent
-    reaches through holdings of any date (the rest of the register cannot change its view).
+    """The holdings the parent's history needs (`controls_since`, `method_history`): those of every entity
+    the parent reaches through holdings of any date (the rest of the register cannot change its view).
 
     `reached` is what the parent is known to reach (on the as-of date: the engine's result). When no
     holding leads out of it, it is closed, so it is exactly that set and one pass suffices; the register
@@ -94,24 +94,6 @@ def _for_history(
     if any(d.holding.holder in seen and d.holding.investee not in seen for d in dated):
         seen = _ever_reachable(parent, dated)
     return [d for d in dated if d.holding.holder in seen]
-
-
-def _control_since(periods: Sequence[od.MethodPeriod], as_of: date) -> date | None:
-    """First day of the unbroken run of subsidiary periods that contains `as_of` (None: not a subsidiary).
-
-    The same reading of `method_history` as the engine's `control_since`, done once for every entity from
-    one history instead of one history per entity.
-    """
-    current = next((i for i, p in enumerate(periods) if _in_force(p.valid_from, p.valid_to, as_of)), None)
-    if current is None or periods[current].method != od.SUBSIDIARY:
-        return None
-    while (
-        current > 0
-        and periods[current - 1].method == od.SUBSIDIARY
-        and periods[current - 1].valid_to == periods[current].valid_from
-    ):
-        current -= 1
-    return periods[current].valid_from
 
 
 def _parent(session: Session, *, actor: Actor, parent_id: str, as_of: date | None) -> LegalEntity:
@@ -174,13 +156,13 @@ def ownership_as_of(session: Session, *, actor: Actor, parent_id: str, as_of: da
             holdings=holdings,
             overrides=[o.override for o in overrides if _in_force(o.valid_from, o.valid_to, as_of)],
         )
-        history: dict[str, list[od.MethodPeriod]] = {}
+        since: dict[str, date] = {}
         if any(e.method == od.SUBSIDIARY for e in result.entities):
-            history = od.method_history(
+            since = od.controls_since(
                 parent=parent.id,
                 holdings=_for_history(parent.id, dated, reached=[e.entity for e in result.entities]),
                 overrides=overrides,
-                until=as_of + timedelta(days=1),
+                as_of=as_of,
                 latest=result,
             )
     except od.OwnershipError as error:
@@ -193,7 +175,7 @@ def ownership_as_of(session: Session, *, actor: Actor, parent_id: str, as_of: da
         OwnershipLine(
             entity=entities[figures.entity],
             figures=figures,
-            control_since=_control_since(history.get(figures.entity, []), as_of),
+            control_since=since.get(figures.entity),
         )
         for figures in result.entities
         if actor.can_see(figures.entity)

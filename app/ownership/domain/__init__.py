@@ -13,7 +13,7 @@ Modules: `validation` (input rules), `graph` (components, levels), `matrix` (the
 `methods`, `nci`, `engine` (compute_ownership), `ultimate`, `history`, `decimals` (exact arithmetic).
 """
 
-from app.ownership.domain.engine import compute_ownership, interest_matrix_row
+from app.ownership.domain.engine import compute_ownership, interest_matrix_row, subsidiaries_of
 from app.ownership.domain.errors import (
     EntityNotInResultError,
     OwnershipCycleError,
@@ -22,7 +22,7 @@ from app.ownership.domain.errors import (
     OwnershipValidationError,
     Violation,
 )
-from app.ownership.domain.history import control_since, method_history
+from app.ownership.domain.history import control_since, controls_since, method_history
 from app.ownership.domain.methods import method_for_control
 from app.ownership.domain.model import (
     ASSOCIATE,
@@ -67,8 +67,10 @@ __all__ = [
     "Violation",
     "compute_ownership",
     "control_since",
+    "controls_since",
     "interest_matrix_row",
     "method_for_control",
     "method_history",
+    "subsidiaries_of",
     "ultimate_owner_view",
 ]

@@ -52,7 +52,22 @@ class _Scope:
     cycles: tuple[tuple[str, ...], ...]
 
 
-def _scope(index: HoldingIndex, parent: int) -> _Scope:
+@dataclass(frozen=True)
+class _Reached:
+    """The holdings among what the parent reaches, renumbered 0..m-1 with the parent as 0 (`capital`: the
+    holdings with a capital share, the rest carry votes only)."""
+
+    names: list[str]
+    global_ids: IntArray
+    local: IntArray
+    src: IntArray
+    dst: IntArray
+    share: ObjArray
+    vote: ObjArray
+    capital: npt.NDArray[np.bool_]
+
+
+def _reached(index: HoldingIndex, parent: int) -> _Reached:
     with exact_context():
         has_share = np.asarray(index.share > ZERO, dtype=bool)
         active = (has_share | np.asarray(index.vote > ZERO, dtype=bool)) & (index.dst != parent)
@@ -63,28 +78,67 @@ def _scope(index: HoldingIndex, parent: int) -> _Scope:
     local = np.full(index.size, -1, dtype=np.int64)
     local[global_ids] = np.arange(len(global_ids), dtype=np.int64)
     keep = active & reach[index.src]
-    src, dst = local[index.src[keep]], local[index.dst[keep]]
-    share, vote = index.share[keep], index.vote[keep]
-    names = [index.names[g] for g in global_ids.tolist()]
+    return _Reached(
+        names=[index.names[g] for g in global_ids.tolist()],
+        global_ids=global_ids,
+        local=local,
+        src=local[index.src[keep]],
+        dst=local[index.dst[keep]],
+        share=index.share[keep],
+        vote=index.vote[keep],
+        capital=has_share[keep],
+    )
+
+
+def _scope(index: HoldingIndex, parent: int) -> _Scope:
+    reached = _reached(index, parent)
+    names, src, dst, share, capital = reached.names, reached.src, reached.dst, reached.share, reached.capital
     sources = np.full((len(names), 1), ZERO, dtype=object)
     sources[0, 0] = ONE
-    capital = has_share[keep]
     result = propagate(
         names=names, src=src[capital], dst=dst[capital], weight=share[capital], sources=sources
     )
     cycles = tuple(sorted(tuple(sorted(names[int(m)] for m in members)) for members in result.cycles))
     return _Scope(
         names=names,
-        global_ids=global_ids,
-        local=local,
+        global_ids=reached.global_ids,
+        local=reached.local,
         src=src,
         dst=dst,
         share=share,
-        vote=vote,
+        vote=reached.vote,
         interest=result.values[:, 0],
         exact=result.exact,
         cycles=cycles,
     )
+
+
+def subsidiaries_of(
+    *, parent: str, holdings: Sequence[Holding], overrides: Sequence[MethodOverride] = ()
+) -> frozenset[str]:
+    """The entities whose method under `parent` is subsidiary (overrides applied), as `compute_ownership`
+    decides them, without interest shares, NCI or rows: all that the dates control began need.
+
+    Raises what `compute_ownership` raises for invalid holdings or overrides. Interest shares are not
+    computed, so a closed cycle (which only they cannot resolve) is not an error here.
+    """
+    check_overrides(parent=parent, overrides=overrides)
+    index = index_holdings(holdings, entities=[parent])
+    reached = _reached(index, 0)
+    applied, _ = split_overrides(overrides=overrides, index=index.index, local=reached.local)
+    control = control_fixed_point(
+        n=len(reached.names),
+        src=reached.src,
+        dst=reached.dst,
+        vote=reached.vote,
+        root=0,
+        forced_in=[i for i, o in applied.items() if o.method == SUBSIDIARY],
+        forced_out=[i for i, o in applied.items() if o.method != SUBSIDIARY],
+    )
+    methods = methods_for_controls(control.control)
+    for local, override in applied.items():
+        methods[local] = override.method
+    return frozenset(reached.names[i] for i, method in enumerate(methods) if i and method == SUBSIDIARY)
 
 
 def interest_matrix_row(*, parent: str, holdings: Sequence[Holding]) -> dict[str, Decimal]:

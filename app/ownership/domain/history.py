@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 
-from app.ownership.domain.engine import compute_ownership
+from app.ownership.domain.engine import compute_ownership, subsidiaries_of
 from app.ownership.domain.errors import OwnershipCycleError, OwnershipValidationError, Violation
 from app.ownership.domain.model import (
     SUBSIDIARY,
@@ -160,3 +160,64 @@ def control_since(
     ):
         current -= 1
     return periods[current].valid_from
+
+
+def _subsidiaries_on(
+    *,
+    parent: str,
+    holdings: Sequence[DatedHolding],
+    overrides: Sequence[MethodOverride | DatedMethodOverride],
+    on: date,
+) -> frozenset[str]:
+    in_force = [d.holding for d in holdings if _in_force(d.valid_from, d.valid_to, on)]
+    overrides_now = [
+        o.override if isinstance(o, DatedMethodOverride) else o
+        for o in overrides
+        if not isinstance(o, DatedMethodOverride) or _in_force(o.valid_from, o.valid_to, on)
+    ]
+    try:
+        return subsidiaries_of(parent=parent, holdings=in_force, overrides=overrides_now)
+    except OwnershipValidationError as error:
+        raise OwnershipValidationError(error.violations, on=on) from error
+
+
+def controls_since(
+    *,
+    parent: str,
+    holdings: Sequence[DatedHolding],
+    latest: OwnershipResult,
+    as_of: date,
+    overrides: Sequence[MethodOverride | DatedMethodOverride] = (),
+) -> dict[str, date]:
+    """For each subsidiary of `latest` (the `compute_ownership` result on `as_of`): the first day of its
+    unbroken stretch as a subsidiary up to `as_of`, as `control_since` reads `method_history`.
+
+    Cheaper than the full history on a register with many dates: only the methods are decided on each date
+    (`subsidiaries_of`, no interest shares or NCI), walking back from `as_of` and stopping once every
+    subsidiary's stretch has begun. Dates before that are not evaluated, so a state there that could not
+    be evaluated does not matter here; an invalid one inside a stretch raises, with `on` set.
+    """
+    _check_dates(holdings, overrides)
+    pending = {e.entity for e in latest.entities if e.method == SUBSIDIARY}
+    if not pending:
+        return {}
+    spans: list[DatedHolding | DatedMethodOverride] = [*holdings]
+    spans += [o for o in overrides if isinstance(o, DatedMethodOverride)]
+    dates = {item.valid_from for item in spans} | {i.valid_to for i in spans if i.valid_to is not None}
+    breakpoints = sorted(d for d in dates if d <= as_of)
+    if not breakpoints:
+        return {}
+    since: dict[str, date] = {}
+    # The last date's state is `as_of`'s (nothing starts or ends in between): `latest` decides it.
+    for position in range(len(breakpoints) - 2, -1, -1):
+        subsidiaries = _subsidiaries_on(
+            parent=parent, holdings=holdings, overrides=overrides, on=breakpoints[position]
+        )
+        ended = {e for e in pending if e not in subsidiaries}
+        for entity in ended:
+            since[entity] = breakpoints[position + 1]
+        pending -= ended
+        if not pending:
+            break
+    since.update(dict.fromkeys(pending, breakpoints[0]))
+    return since

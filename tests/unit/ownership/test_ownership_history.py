@@ -24,10 +24,14 @@ from app.ownership.domain import (
     Holding,
     MethodOverride,
     MethodPeriod,
+    OwnershipCycleError,
+    OwnershipResult,
     OwnershipValidationError,
     compute_ownership,
     control_since,
+    controls_since,
     method_history,
+    subsidiaries_of,
 )
 
 
@@ -166,3 +170,98 @@ class TestMethodHistoryWithLatestResult:
         history = method_history(parent="P", holdings=GROUP, until=until, latest=latest)
 
         assert history == method_history(parent="P", holdings=GROUP, until=until)
+
+
+def _latest(
+    holdings: list[DatedHolding], as_of: date, overrides: tuple[MethodOverride, ...] = ()
+) -> OwnershipResult:
+    in_force = [
+        d.holding for d in holdings if d.valid_from <= as_of and (d.valid_to is None or as_of < d.valid_to)
+    ]
+    return compute_ownership(parent="P", holdings=in_force, overrides=overrides)
+
+
+class TestControlsSince:
+    """`controls_since` (methods only, walking back from as_of) reads the dates `control_since` reads."""
+
+    @pytest.mark.parametrize(
+        "as_of",
+        [date(2023, 12, 31), JAN, date(2024, 3, 31), date(2024, 8, 15), date(2024, 11, 1), date(2025, 3, 1)],
+    )
+    def test_every_subsidiary_gets_the_date_of_the_full_history(self, as_of: date) -> None:
+        latest = _latest(GROUP, as_of)
+
+        since = controls_since(parent="P", holdings=GROUP, latest=latest, as_of=as_of)
+
+        expected = {
+            e.entity: control_since(parent="P", entity=e.entity, holdings=GROUP, as_of=as_of)
+            for e in latest.entities
+            if e.method == SUBSIDIARY
+        }
+        assert since == expected
+
+    def test_a_known_stretch(self) -> None:
+        as_of = date(2025, 3, 1)
+
+        assert controls_since(parent="P", holdings=GROUP, latest=_latest(GROUP, as_of), as_of=as_of) == {
+            "S": NEXT_JAN,
+            "T": NEXT_JAN,
+        }
+
+    def test_a_closed_cycle_at_an_earlier_date_does_not_stop_the_view(self) -> None:
+        # In 2023 X and Y held all of each other's capital (no interest share can be resolved then) and P
+        # held votes in X; since 2024 P holds 60% of S. The dates control began need only the methods of
+        # 2023, which a closed cycle does not prevent; the full history cannot be computed.
+        cycle_end = JAN
+        holdings = [
+            DatedHolding(Holding("X", "Y", Decimal(1), Decimal(1)), date(2023, 1, 1), cycle_end),
+            DatedHolding(Holding("Y", "X", Decimal(1), Decimal("0.7")), date(2023, 1, 1), cycle_end),
+            DatedHolding(Holding("P", "X", Decimal(0), Decimal("0.3")), date(2023, 1, 1), cycle_end),
+            dated("P", "S", "0.60", JAN),
+        ]
+        as_of = date(2024, 6, 30)
+
+        since = controls_since(parent="P", holdings=holdings, latest=_latest(holdings, as_of), as_of=as_of)
+
+        assert since == {"S": JAN}
+        with pytest.raises(OwnershipCycleError):
+            method_history(parent="P", holdings=holdings, until=as_of)
+
+    def test_an_override_ending_breaks_the_stretch(self) -> None:
+        holdings = [dated("P", "S", "0.45", JAN)]
+        override = DatedMethodOverride(MethodOverride("S", SUBSIDIARY, "de-facto control"), APR, None)
+        as_of = OCT
+
+        since = controls_since(
+            parent="P",
+            holdings=holdings,
+            latest=_latest(holdings, as_of, (override.override,)),
+            as_of=as_of,
+            overrides=[override],
+        )
+
+        assert since == {"S": APR}
+
+
+class TestSubsidiariesOf:
+    def test_the_same_subsidiaries_as_the_full_engine(self) -> None:
+        in_force = [d.holding for d in GROUP if d.valid_to is None]
+        full = compute_ownership(parent="P", holdings=in_force)
+
+        assert subsidiaries_of(parent="P", holdings=in_force) == {
+            e.entity for e in full.entities if e.method == SUBSIDIARY
+        }
+
+    def test_an_override_to_associate_takes_control_away_and_with_it_the_sub_subsidiary(self) -> None:
+        holdings = [
+            Holding("P", "S", Decimal("0.8"), Decimal("0.8")),
+            Holding("S", "T", Decimal("0.7"), Decimal("0.7")),
+        ]
+        override = MethodOverride("S", ASSOCIATE, "no power over the relevant activities")
+
+        assert subsidiaries_of(parent="P", holdings=holdings) == {"S", "T"}
+        assert subsidiaries_of(parent="P", holdings=holdings, overrides=[override]) == frozenset()
+
+    def test_invalid_holdings_are_refused_like_the_engine(self) -> None:
+        with pytest.raises(OwnershipValidationError):
+            subsidiaries_of(parent="P", holdings=[Holding("P", "P", Decimal("0.5"), Decimal("0.5"))])

@@ -14,9 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.ownership.domain import (
+    SUBSIDIARY,
     DatedHolding,
     Holding,
     compute_ownership,
+    control_since,
+    controls_since,
     interest_matrix_row,
     method_history,
     ultimate_owner_view,
@@ -244,3 +247,22 @@ class TestMethodHistory:
                 ]
             else:
                 assert covering == []
+
+    @FAST
+    @given(dated_groups(), st.integers(0, 25))
+    def test_controls_since_reads_the_dates_of_the_full_history(
+        self, dated: list[DatedHolding], day: int
+    ) -> None:
+        on = date(2024, 1, 1) + timedelta(days=day)
+        in_force = [
+            d.holding for d in dated if d.valid_from <= on and (d.valid_to is None or on < d.valid_to)
+        ]
+        latest = compute_ownership(parent=PARENT, holdings=in_force)
+
+        since = controls_since(parent=PARENT, holdings=dated, latest=latest, as_of=on)
+
+        assert since == {
+            e.entity: control_since(parent=PARENT, entity=e.entity, holdings=dated, as_of=on)
+            for e in latest.entities
+            if e.method == SUBSIDIARY
+        }
