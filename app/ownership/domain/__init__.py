@@ -10,7 +10,8 @@ for a parent:
 - the ultimate-owner view (group + outside = 1 for every company) and the method history over dated holdings.
 
 Modules: `validation` (input rules), `graph` (components, levels), `matrix` (the solve), `control`,
-`methods`, `nci`, `engine` (compute_ownership), `ultimate`, `history`, `decimals` (exact arithmetic).
+`methods`, `nci`, `engine` (compute_ownership), `ultimate`, `history` (with the dates control began, over
+`dated_index`), `decimals` (exact arithmetic).
 """
 
 from app.ownership.domain.engine import compute_ownership, interest_matrix_row, subsidiaries_of

@@ -123,7 +123,12 @@ def subsidiaries_of(
     computed, so a closed cycle (which only they cannot resolve) is not an error here.
     """
     check_overrides(parent=parent, overrides=overrides)
-    index = index_holdings(holdings, entities=[parent])
+    return subsidiaries_in(index_holdings(holdings, entities=[parent]), overrides=overrides)
+
+
+def subsidiaries_in(index: HoldingIndex, *, overrides: Sequence[MethodOverride] = ()) -> frozenset[str]:
+    """`subsidiaries_of` on holdings already checked and numbered, the parent as entity 0 (overrides
+    checked by the caller)."""
     reached = _reached(index, 0)
     applied, _ = split_overrides(overrides=overrides, index=index.index, local=reached.local)
     control = control_fixed_point(

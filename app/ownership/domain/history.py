@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 
-from app.ownership.domain.engine import compute_ownership, subsidiaries_of
+from app.ownership.domain.dated_index import DatedIndex, dated_index
+from app.ownership.domain.engine import compute_ownership, subsidiaries_in, subsidiaries_of
 from app.ownership.domain.errors import OwnershipCycleError, OwnershipValidationError, Violation
 from app.ownership.domain.model import (
     SUBSIDIARY,
@@ -22,6 +23,7 @@ from app.ownership.domain.model import (
     MethodPeriod,
     OwnershipResult,
 )
+from app.ownership.domain.validation import check_overrides
 
 
 def _in_force(valid_from: date, valid_to: date | None, on: date) -> bool:
@@ -166,16 +168,20 @@ def _subsidiaries_on(
     *,
     parent: str,
     holdings: Sequence[DatedHolding],
+    numbered: DatedIndex | None,
     overrides: Sequence[MethodOverride | DatedMethodOverride],
     on: date,
 ) -> frozenset[str]:
-    in_force = [d.holding for d in holdings if _in_force(d.valid_from, d.valid_to, on)]
     overrides_now = [
         o.override if isinstance(o, DatedMethodOverride) else o
         for o in overrides
         if not isinstance(o, DatedMethodOverride) or _in_force(o.valid_from, o.valid_to, on)
     ]
     try:
+        if numbered is not None:
+            check_overrides(parent=parent, overrides=overrides_now)
+            return subsidiaries_in(numbered.on(on), overrides=overrides_now)
+        in_force = [d.holding for d in holdings if _in_force(d.valid_from, d.valid_to, on)]
         return subsidiaries_of(parent=parent, holdings=in_force, overrides=overrides_now)
     except OwnershipValidationError as error:
         raise OwnershipValidationError(error.violations, on=on) from error
@@ -193,9 +199,10 @@ def controls_since(
     unbroken stretch as a subsidiary up to `as_of`, as `control_since` reads `method_history`.
 
     Cheaper than the full history on a register with many dates: only the methods are decided on each date
-    (`subsidiaries_of`, no interest shares or NCI), walking back from `as_of` and stopping once every
-    subsidiary's stretch has begun. Dates before that are not evaluated, so a state there that could not
-    be evaluated does not matter here; an invalid one inside a stretch raises, with `on` set.
+    (`subsidiaries_in`, no interest shares or NCI), over one numbering of the register (`dated_index`),
+    walking back from `as_of` and stopping once every subsidiary's stretch has begun. Dates before that are
+    not evaluated, and interest shares are not computed, so a closed cycle on an earlier date does not
+    matter here; invalid holdings on a date evaluated raise, with `on` set.
     """
     _check_dates(holdings, overrides)
     pending = {e.entity for e in latest.entities if e.method == SUBSIDIARY}
@@ -208,10 +215,11 @@ def controls_since(
     if not breakpoints:
         return {}
     since: dict[str, date] = {}
+    numbered = dated_index(holdings, parent=parent) if len(breakpoints) > 1 else None
     # The last date's state is `as_of`'s (nothing starts or ends in between): `latest` decides it.
     for position in range(len(breakpoints) - 2, -1, -1):
         subsidiaries = _subsidiaries_on(
-            parent=parent, holdings=holdings, overrides=overrides, on=breakpoints[position]
+            parent=parent, holdings=holdings, numbered=numbered, overrides=overrides, on=breakpoints[position]
         )
         ended = {e for e in pending if e not in subsidiaries}
         for entity in ended:

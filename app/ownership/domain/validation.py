@@ -72,7 +72,7 @@ def index_holdings(holdings: Sequence[Holding], *, entities: Iterable[str] = ())
     names = list(index)
     order = np.argsort(dst, kind="stable")
     if not _all_valid(len(names), src, dst, order, shares, votes, share_arr, vote_arr):
-        raise OwnershipValidationError(_violations(holdings))
+        raise OwnershipValidationError(violations_of(holdings))
     return HoldingIndex(
         names=names, index=index, src=src[order], dst=dst[order], share=share_arr[order], vote=vote_arr[order]
     )
@@ -108,7 +108,7 @@ def _all_valid(
     return True
 
 
-def _violations(holdings: Iterable[Holding]) -> list[Violation]:
+def violations_of(holdings: Iterable[Holding]) -> list[Violation]:
     """Every violation, named; the slow path behind `index_holdings`."""
     seen: set[tuple[str, str]] = set()
     share_sum: dict[str, Decimal] = {}

@@ -33,6 +33,7 @@ from app.ownership.domain import (
     method_history,
     subsidiaries_of,
 )
+from app.ownership.domain.dated_index import dated_index
 
 
 def dated(
@@ -265,3 +266,40 @@ class TestSubsidiariesOf:
     def test_invalid_holdings_are_refused_like_the_engine(self) -> None:
         with pytest.raises(OwnershipValidationError):
             subsidiaries_of(parent="P", holdings=[Holding("P", "P", Decimal("0.5"), Decimal("0.5"))])
+
+
+class TestControlsSinceRefusals:
+    def test_an_over_allocated_date_inside_a_stretch_is_refused_with_its_date(self) -> None:
+        holdings = [dated("P", "S", "0.60", JAN), dated("Q", "S", "0.60", APR, JUL)]
+        as_of = OCT
+
+        with pytest.raises(OwnershipValidationError) as refused:
+            controls_since(parent="P", holdings=holdings, latest=_latest(holdings, as_of), as_of=as_of)
+
+        assert refused.value.on == APR
+        assert [v.code for v in refused.value.violations] == ["shares_over_allocated", "votes_over_allocated"]
+
+    def test_a_rule_broken_on_every_date_is_checked_date_by_date_as_the_full_history_does(self) -> None:
+        holdings = [dated("X", "X", "0.10", date(2023, 1, 1), JAN), dated("P", "S", "0.60", JAN)]
+        as_of = OCT
+
+        assert dated_index(holdings, parent="P") is None
+        with pytest.raises(OwnershipValidationError) as refused:
+            controls_since(parent="P", holdings=holdings, latest=_latest(holdings, as_of), as_of=as_of)
+        with pytest.raises(OwnershipValidationError) as by_history:
+            method_history(parent="P", holdings=holdings, until=as_of)
+
+        assert refused.value.on == by_history.value.on == date(2023, 1, 1)
+        assert [v.code for v in refused.value.violations] == ["self_holding"]
+
+
+class TestDatedIndex:
+    def test_the_holdings_of_a_day_are_those_in_force(self) -> None:
+        numbered = dated_index(GROUP, parent="P")
+        assert numbered is not None
+
+        day = numbered.on(date(2024, 8, 15))
+
+        pairs = {(day.names[s], day.names[d], v) for s, d, v in zip(day.src, day.dst, day.share, strict=True)}
+        assert pairs == {("P", "S", Decimal("0.80")), ("S", "T", Decimal("0.70"))}
+        assert day.names[0] == "P"
