@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -28,6 +29,9 @@ from app.ownership.domain.validation import HoldingIndex, violations_of
 
 IntArray = npt.NDArray[np.int64]
 _OPEN = date.max.toordinal() + 1
+#: The places of the exact integer shares (the register's ratios have 12).
+UNIT_PLACES = 12
+_UNIT_ONE = 10**UNIT_PLACES
 ObjArray = npt.NDArray[np.object_]
 
 
@@ -39,6 +43,8 @@ class DatedIndex:
     valid_from: IntArray
     valid_to: IntArray
     holdings: list[Holding]
+    #: shares and votes in units of 10**-UNIT_PLACES (exact), when every one has at most that many places
+    units: tuple[IntArray, IntArray] | None = None
 
     def on(self, day: date) -> HoldingIndex:
         """The holdings in force on `day`, checked: raises `OwnershipValidationError` as `index_holdings`
@@ -47,7 +53,8 @@ class DatedIndex:
         keep = np.flatnonzero((self.valid_from <= ordinal) & (ordinal < self.valid_to))
         index = self.index
         src, dst, share, vote = index.src[keep], index.dst[keep], index.share[keep], index.vote[keep]
-        if not _valid_on_a_day(index.size, src, dst, share, vote):
+        sums = (share, vote) if self.units is None else (self.units[0][keep], self.units[1][keep])
+        if not _valid_on_a_day(index.size, src, dst, sums, ONE if self.units is None else _UNIT_ONE):
             raise OwnershipValidationError(violations_of([self.holdings[int(i)] for i in keep]))
         return HoldingIndex(names=index.names, index=index.index, src=src, dst=dst, share=share, vote=vote)
 
@@ -83,18 +90,33 @@ def dated_index(holdings: Sequence[DatedHolding], *, parent: str) -> DatedIndex 
         names=list(numbers), index=numbers, src=src[order], dst=dst[order], share=share, vote=vote
     )
     return DatedIndex(
-        index=index, valid_from=first[order], valid_to=last[order], holdings=[plain[int(i)] for i in order]
+        index=index,
+        valid_from=first[order],
+        valid_to=last[order],
+        holdings=[plain[int(i)] for i in order],
+        units=_units(share, vote),
     )
 
 
+def _units(share: ObjArray, vote: ObjArray) -> tuple[IntArray, IntArray] | None:
+    """Shares and votes as exact integers of 10**-UNIT_PLACES (None when one has more places)."""
+    values = [*share.tolist(), *vote.tolist()]
+    if any(v.as_tuple().exponent < -UNIT_PLACES for v in values):
+        return None
+    with exact_context():
+        share_units = np.fromiter((int(v.scaleb(UNIT_PLACES)) for v in share.tolist()), dtype=np.int64)
+        vote_units = np.fromiter((int(v.scaleb(UNIT_PLACES)) for v in vote.tolist()), dtype=np.int64)
+    return share_units, vote_units
+
+
 def _valid_on_a_day(
-    n: int, src: IntArray, dst: IntArray, share: npt.NDArray[np.object_], vote: npt.NDArray[np.object_]
+    n: int, src: IntArray, dst: IntArray, sums: tuple[npt.NDArray[Any], npt.NDArray[Any]], one: object
 ) -> bool:
-    """One record per (holder, investee) and column sums of capital and votes at most 1 (`dst` sorted)."""
+    """One record per (holder, investee) and column sums of capital and votes at most `one` (`dst` sorted)."""
     if not src.size:
         return True
     if sorted_unique(src * n + dst).size != src.size:
         return False
     starts = np.flatnonzero(np.concatenate(([True], dst[1:] != dst[:-1])))
     with exact_context():
-        return not any(bool(np.any(np.add.reduceat(values, starts) > ONE)) for values in (share, vote))
+        return not any(bool(np.any(np.add.reduceat(values, starts) > one)) for values in sums)

@@ -20,7 +20,7 @@ from app.ownership.domain.control import Control, control_fixed_point, ultimate_
 from app.ownership.domain.decimals import ONE, ZERO, exact_context, quantize10, quantize_all
 from app.ownership.domain.graph import reachable_from
 from app.ownership.domain.matrix import propagate
-from app.ownership.domain.methods import methods_for_controls, split_overrides
+from app.ownership.domain.methods import methods_for_controls, split_overrides, subsidiary_controls
 from app.ownership.domain.model import (
     PARENT,
     SUBSIDIARY,
@@ -57,7 +57,6 @@ class _Reached:
     """The holdings among what the parent reaches, renumbered 0..m-1 with the parent as 0 (`capital`: the
     holdings with a capital share, the rest carry votes only)."""
 
-    names: list[str]
     global_ids: IntArray
     local: IntArray
     src: IntArray
@@ -79,7 +78,6 @@ def _reached(index: HoldingIndex, parent: int) -> _Reached:
     local[global_ids] = np.arange(len(global_ids), dtype=np.int64)
     keep = active & reach[index.src]
     return _Reached(
-        names=[index.names[g] for g in global_ids.tolist()],
         global_ids=global_ids,
         local=local,
         src=local[index.src[keep]],
@@ -92,7 +90,8 @@ def _reached(index: HoldingIndex, parent: int) -> _Reached:
 
 def _scope(index: HoldingIndex, parent: int) -> _Scope:
     reached = _reached(index, parent)
-    names, src, dst, share, capital = reached.names, reached.src, reached.dst, reached.share, reached.capital
+    names = [index.names[g] for g in reached.global_ids.tolist()]
+    src, dst, share, capital = reached.src, reached.dst, reached.share, reached.capital
     sources = np.full((len(names), 1), ZERO, dtype=object)
     sources[0, 0] = ONE
     result = propagate(
@@ -129,10 +128,15 @@ def subsidiaries_of(
 def subsidiaries_in(index: HoldingIndex, *, overrides: Sequence[MethodOverride] = ()) -> frozenset[str]:
     """`subsidiaries_of` on holdings already checked and numbered, the parent as entity 0 (overrides
     checked by the caller)."""
+    return frozenset(index.names[g] for g in subsidiary_numbers(index, overrides=overrides).tolist())
+
+
+def subsidiary_numbers(index: HoldingIndex, *, overrides: Sequence[MethodOverride] = ()) -> IntArray:
+    """The entity numbers (`index.names` positions) of the subsidiaries `subsidiaries_in` names."""
     reached = _reached(index, 0)
     applied, _ = split_overrides(overrides=overrides, index=index.index, local=reached.local)
     control = control_fixed_point(
-        n=len(reached.names),
+        n=len(reached.global_ids),
         src=reached.src,
         dst=reached.dst,
         vote=reached.vote,
@@ -140,10 +144,11 @@ def subsidiaries_in(index: HoldingIndex, *, overrides: Sequence[MethodOverride] 
         forced_in=[i for i, o in applied.items() if o.method == SUBSIDIARY],
         forced_out=[i for i, o in applied.items() if o.method != SUBSIDIARY],
     )
-    methods = methods_for_controls(control.control)
+    subsidiary = subsidiary_controls(control.control)
     for local, override in applied.items():
-        methods[local] = override.method
-    return frozenset(reached.names[i] for i, method in enumerate(methods) if i and method == SUBSIDIARY)
+        subsidiary[local] = override.method == SUBSIDIARY
+    subsidiary[0] = False
+    return np.asarray(reached.global_ids[subsidiary], dtype=np.int64)
 
 
 def interest_matrix_row(*, parent: str, holdings: Sequence[Holding]) -> dict[str, Decimal]:

@@ -9,11 +9,12 @@ control of S" and "S gains control of SS" without a special rule (Kaplan F2 Exam
 from __future__ import annotations
 
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import replace
 from datetime import date, timedelta
 
 from app.ownership.domain.dated_index import DatedIndex, dated_index
-from app.ownership.domain.engine import compute_ownership, subsidiaries_in, subsidiaries_of
+from app.ownership.domain.engine import compute_ownership, subsidiaries_of, subsidiary_numbers
 from app.ownership.domain.errors import OwnershipCycleError, OwnershipValidationError, Violation
 from app.ownership.domain.model import (
     SUBSIDIARY,
@@ -171,7 +172,8 @@ def _subsidiaries_on(
     numbered: DatedIndex | None,
     overrides: Sequence[MethodOverride | DatedMethodOverride],
     on: date,
-) -> frozenset[str]:
+) -> AbstractSet[str | int]:
+    """The subsidiaries on `on`: their numbers in `numbered` when given, else their names."""
     overrides_now = [
         o.override if isinstance(o, DatedMethodOverride) else o
         for o in overrides
@@ -180,7 +182,7 @@ def _subsidiaries_on(
     try:
         if numbered is not None:
             check_overrides(parent=parent, overrides=overrides_now)
-            return subsidiaries_in(numbered.on(on), overrides=overrides_now)
+            return set(subsidiary_numbers(numbered.on(on), overrides=overrides_now).tolist())
         in_force = [d.holding for d in holdings if _in_force(d.valid_from, d.valid_to, on)]
         return subsidiaries_of(parent=parent, holdings=in_force, overrides=overrides_now)
     except OwnershipValidationError as error:
@@ -216,16 +218,20 @@ def controls_since(
         return {}
     since: dict[str, date] = {}
     numbered = dated_index(holdings, parent=parent) if len(breakpoints) > 1 else None
+    names: dict[str | int, str] = (
+        {e: e for e in pending} if numbered is None else {numbered.index.index[e]: e for e in pending}
+    )
+    waiting = set(names)
     # The last date's state is `as_of`'s (nothing starts or ends in between): `latest` decides it.
     for position in range(len(breakpoints) - 2, -1, -1):
         subsidiaries = _subsidiaries_on(
             parent=parent, holdings=holdings, numbered=numbered, overrides=overrides, on=breakpoints[position]
         )
-        ended = {e for e in pending if e not in subsidiaries}
-        for entity in ended:
-            since[entity] = breakpoints[position + 1]
-        pending -= ended
-        if not pending:
+        ended = waiting - subsidiaries
+        for key in ended:
+            since[names[key]] = breakpoints[position + 1]
+        waiting -= ended
+        if not waiting:
             break
-    since.update(dict.fromkeys(pending, breakpoints[0]))
+    since.update(dict.fromkeys((names[key] for key in waiting), breakpoints[0]))
     return since

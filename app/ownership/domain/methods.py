@@ -38,6 +38,12 @@ def methods_for_controls(controls: npt.NDArray[np.object_]) -> list[str]:
     return methods
 
 
+def subsidiary_controls(controls: npt.NDArray[np.object_]) -> npt.NDArray[np.bool_]:
+    """Where the control share alone gives a subsidiary (the rule of `method_for_control`), compared in C."""
+    with exact_context():
+        return np.asarray(controls > HALF, dtype=bool)
+
+
 def split_overrides(
     *, overrides: Sequence[MethodOverride], index: Mapping[str, int], local: npt.NDArray[np.int64]
 ) -> tuple[dict[int, MethodOverride], tuple[MethodOverride, ...]]:

@@ -303,3 +303,18 @@ class TestDatedIndex:
         pairs = {(day.names[s], day.names[d], v) for s, d, v in zip(day.src, day.dst, day.share, strict=True)}
         assert pairs == {("P", "S", Decimal("0.80")), ("S", "T", Decimal("0.70"))}
         assert day.names[0] == "P"
+
+    def test_shares_are_summed_as_exact_integers_only_when_they_have_at_most_twelve_places(self) -> None:
+        fine = [dated("P", "S", "0.600000000001", JAN), dated("Q", "S", "0.399999999999", APR)]
+        finer = [dated("P", "S", "0.6000000000001", JAN), dated("Q", "S", "0.3999999999999", APR)]
+        too_much = [dated("P", "S", "0.6000000000001", JAN), dated("Q", "S", "0.4", APR)]
+
+        numbered, fallback, over = (dated_index(h, parent="P") for h in (fine, finer, too_much))
+
+        assert numbered is not None
+        assert fallback is not None
+        assert over is not None
+        assert (numbered.units is not None, fallback.units is None) == (True, True)
+        assert numbered.on(JUL).src.size == fallback.on(JUL).src.size == 2
+        with pytest.raises(OwnershipValidationError):
+            over.on(JUL)
