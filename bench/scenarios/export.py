@@ -100,7 +100,7 @@ def _export(url: str, directory: Path) -> tuple[float, float, dict[str, Any], by
     from app.exports.models import ExportJob
     from bench.pg import BENCH_SECRET
 
-    settings = Settings(env="production", database_url=url, secret_key=BENCH_SECRET)  # type: ignore[arg-type]
+    settings = Settings(env="production", database_url=url, secret_key=BENCH_SECRET)
     engine = make_engine(url, settings=settings)
     factory = make_session_factory(engine)
     runner = ExportRunner(
