@@ -83,10 +83,12 @@ def list_stakes(
 
 
 def stake_terms_starting_by(session: Session, *, until: date | None) -> Sequence[StakeTerms]:
-    """The engine's columns of every stake started by `until` (None = all), in date order.
+    """The engine's columns of every stake started by `until` (None = all), in id order.
 
     Plain rows, not models, read in bulk (`bulk_rows`): the ownership views read every stake of the group
     (30,000 for a 10,000-entity group), and building a model per row took most of the view's time.
+    The order is the primary key's, which is deterministic and read from its index: no consumer depends on
+    date order, and sorting by date made PostgreSQL sort every row (past `work_mem`, on disk).
     """
     query = select(
         EquityStake.holder_id,
@@ -95,7 +97,7 @@ def stake_terms_starting_by(session: Session, *, until: date | None) -> Sequence
         EquityStake.voting_share,
         EquityStake.valid_from,
         EquityStake.valid_to,
-    ).order_by(EquityStake.valid_from, EquityStake.id)
+    ).order_by(EquityStake.id)
     if until is not None:
         query = query.where(EquityStake.valid_from <= until)
     return cast("Sequence[StakeTerms]", bulk_rows(session, query))

