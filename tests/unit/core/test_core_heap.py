@@ -16,7 +16,9 @@ def _collector_on() -> Iterator[None]:
     was = gc.isenabled()
     gc.enable()
     yield
-    if not was:
+    if was:  # restore what the test found, both ways: a test here may leave the collector disabled
+        gc.enable()
+    else:
         gc.disable()
 
 
