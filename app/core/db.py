@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVarTuple, cast
 
 from sqlalchemy import DateTime, Engine, MetaData, Row, Select, create_engine, event
 from sqlalchemy.engine import Dialect
@@ -85,6 +85,7 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 _DEPTH = "atomic_depth"
+Columns = TypeVarTuple("Columns")
 
 
 @contextmanager
@@ -112,7 +113,7 @@ def in_transaction_block(session: Session) -> bool:
     return bool(session.info.get(_DEPTH, 0))
 
 
-def bulk_rows(session: Session, query: Select[*tuple[Any, ...]]) -> Sequence[Row[Any]]:
+def bulk_rows(session: Session, query: Select[*Columns]) -> Sequence[Row[*Columns]]:
     """All rows of a large read; on PostgreSQL without SQLAlchemy's per-value result processing.
 
     Only for queries whose columns PostgreSQL already returns as the Python values their types produce:
@@ -124,4 +125,5 @@ def bulk_rows(session: Session, query: Select[*tuple[Any, ...]]) -> Sequence[Row
         return session.execute(query).all()
     connection = session.connection()
     compiled = query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
-    return connection.exec_driver_sql(str(compiled), compiled.params).all()
+    rows = connection.exec_driver_sql(str(compiled), compiled.params).all()
+    return cast("Sequence[Row[*Columns]]", rows)

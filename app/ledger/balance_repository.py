@@ -8,13 +8,14 @@ month of one entity), so no report ever scans the whole journal.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, text
 from sqlalchemy.orm import Session
 
+from app.core.db import bulk_rows
 from app.core.money import ZERO
 from app.ledger.domain.trial_balance import Movement
 from app.ledger.models import NO_COUNTERPARTY, AccountBalance, JournalEntry, JournalLine
@@ -141,7 +142,7 @@ def kept_movements(
     )
     return [
         Movement(code, _counterparty(cp), int(year), debit or ZERO, credit or ZERO)
-        for code, cp, year, debit, credit in session.execute(query)
+        for code, cp, year, debit, credit in bulk_rows(session, query)
     ]
 
 
@@ -168,12 +169,11 @@ def line_movements(session: Session, *, entity_id: str, date_from: date, date_to
     )
     return [
         Movement(code, cp, int(year), debit or ZERO, credit or ZERO)
-        for code, cp, year, debit, credit in session.execute(query)
+        for code, cp, year, debit, credit in bulk_rows(session, query)
     ]
 
 
-@dataclass(frozen=True)
-class TaggedMovement:
+class TaggedMovement(NamedTuple):
     entity_id: str
     movement: Movement
 
@@ -199,7 +199,7 @@ def kept_tagged_movements(session: Session, *, before_year: int, before_month: i
     )
     return [
         TaggedMovement(entity, Movement(code, cp, int(year), debit or ZERO, credit or ZERO))
-        for entity, code, cp, year, debit, credit in session.execute(query)
+        for entity, code, cp, year, debit, credit in bulk_rows(session, query)
     ]
 
 
@@ -232,7 +232,7 @@ def line_tagged_movements(session: Session, *, date_from: date, date_to: date) -
     )
     return [
         TaggedMovement(entity, Movement(code, cp, int(year), debit or ZERO, credit or ZERO))
-        for entity, code, cp, year, debit, credit in session.execute(query)
+        for entity, code, cp, year, debit, credit in bulk_rows(session, query)
     ]
 
 

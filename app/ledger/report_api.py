@@ -28,8 +28,6 @@ from app.ledger.report_schemas import (
     ImportRead,
     IntercompanyRead,
     PairRead,
-    Totals,
-    TrialBalanceLineRead,
     TrialBalanceRead,
     package_request_body,
 )
@@ -55,24 +53,26 @@ def read_trial_balance(
     earnings; one line per (account, counterparty), in the entity's functional currency."""
     report = report_service.trial_balance(session, actor=actor, entity_id=entity_id, as_of=as_of)
     names = report.names
-    lines = [
-        TrialBalanceLineRead(
-            account_code=ln.account_code,
-            name=names[ln.account_code][0],
-            type=names[ln.account_code][1],
-            counterparty_entity_id=ln.counterparty_entity_id,
-            debit=ln.debit,
-            credit=ln.credit,
-            balance=ln.balance,
-        )
-        for ln in report.lines
-    ]
-    return TrialBalanceRead(
-        entity_id=report.entity_id,
-        as_of=report.as_of,
-        currency=report.currency,
-        lines=lines,
-        totals=Totals(debit=report.total_debit, credit=report.total_credit),
+    # One validation of plain dicts (in pydantic-core) rather than a model constructor call per line.
+    return TrialBalanceRead.model_validate(
+        {
+            "entity_id": report.entity_id,
+            "as_of": report.as_of,
+            "currency": report.currency,
+            "lines": [
+                {
+                    "account_code": code,
+                    "name": names[code][0],
+                    "type": names[code][1],
+                    "counterparty_entity_id": counterparty,
+                    "debit": debit,
+                    "credit": credit,
+                    "balance": balance,
+                }
+                for code, counterparty, debit, credit, balance in report.lines
+            ],
+            "totals": {"debit": report.total_debit, "credit": report.total_credit},
+        }
     )
 
 

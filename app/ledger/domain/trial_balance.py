@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from app.core.money import MONEY_QUANTUM, ZERO
 
@@ -33,9 +34,12 @@ class AccountNature:
     normal_side: str
 
 
-@dataclass(frozen=True)
-class Movement:
-    """Totals of the lines of one (account, counterparty) in one fiscal year, up to the trial balance date."""
+class Movement(NamedTuple):
+    """Totals of the lines of one (account, counterparty) in one fiscal year, up to the trial balance date.
+
+    A named tuple (immutable, built positionally in a third of a frozen dataclass's time): trial balances
+    read one per kept-balance key, and the intercompany matching one per key of every company.
+    """
 
     account_code: str
     counterparty_entity_id: str | None
@@ -44,8 +48,9 @@ class Movement:
     credit: Decimal
 
 
-@dataclass(frozen=True)
-class TrialBalanceLine:
+class TrialBalanceLine(NamedTuple):
+    """One line of a trial balance (a named tuple, as `Movement`)."""
+
     account_code: str
     counterparty_entity_id: str | None
     debit: Decimal
@@ -93,21 +98,21 @@ def balance_lines(
     an overdrawn asset or a debit-balance liability).
     """
     lines: list[TrialBalanceLine] = []
-    for (code, counterparty), net in sorted(nets.items(), key=lambda item: (item[0][0], item[0][1] or "")):
+    for (code, counterparty), net in sorted(nets.items(), key=_line_order):
         if net == ZERO:
             continue
         net = net.quantize(MONEY_QUANTUM)
         balance = net if accounts[code].normal_side == "debit" else -net
-        lines.append(
-            TrialBalanceLine(
-                account_code=code,
-                counterparty_entity_id=counterparty,
-                debit=max(net, ZERO_MONEY),
-                credit=max(-net, ZERO_MONEY),
-                balance=balance,
-            )
-        )
+        if net > ZERO:
+            lines.append(TrialBalanceLine(code, counterparty, net, ZERO_MONEY, balance))
+        else:
+            lines.append(TrialBalanceLine(code, counterparty, ZERO_MONEY, -net, balance))
     return lines
+
+
+def _line_order(item: tuple[Key, Decimal]) -> tuple[str, str]:
+    (code, counterparty), _ = item
+    return code, counterparty or ""
 
 
 def trial_balance(
