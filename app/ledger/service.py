@@ -9,12 +9,9 @@ are gapless and unique; a failed posting rolls back its number with everything e
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -24,19 +21,17 @@ from app.core.db import atomic
 from app.core.errors import ValidationFailedError, violation
 from app.core.ids import new_id
 from app.entities.models import LegalEntity
-from app.ledger import balance_repository, journal_repository, repository
+from app.ledger import entry_store, journal_repository, repository
 from app.ledger.access import visible_entity, visible_entry
-from app.ledger.domain.calendar import fiscal_period_of, format_period
 from app.ledger.domain.entries import LineDraft, PostedLine, check_entry, reversal_lines
 from app.ledger.entry_records import PostedEntry, entry_snapshot, posted_lines
+from app.ledger.entry_store import BookedEntry
 from app.ledger.errors import (
     EntityNotFoundError,
     EntityNotPostableError,
     EntryAlreadyReversedError,
-    PeriodClosedError,
     UnbalancedEntryError,
 )
-from app.ledger.models import NO_COUNTERPARTY, JournalEntry, JournalLine
 
 __all__ = ["BookedEntry", "EntryToPost", "PostedEntry", "post_entries", "post_entry", "reverse_entry"]
 
@@ -101,201 +96,6 @@ class EntryToPost:
     source_ref: str | None = None
 
 
-@dataclass(frozen=True)
-class BookedEntry:
-    """A posted entry with its lines as stored. The lines are plain records, not ORM rows: an entry of a
-    hundred thousand lines is written set-based and never becomes a hundred thousand mapped objects."""
-
-    entry: JournalEntry
-    lines: list[PostedLine]
-
-
-@dataclass(frozen=True)
-class _Pending:
-    entity: LegalEntity
-    entry_id: str
-    entry_date: date
-    description: str
-    source: str
-    source_ref: str | None
-    reverses_id: str | None
-    lines: Sequence[PostedLine]
-
-
-def _store_many(
-    session: Session, *, actor: Actor, pending: Sequence[_Pending], now: datetime
-) -> list[BookedEntry]:
-    """Number, write and keep the balances of checked entries whose audit events are recorded, set-based:
-    one query for closed months, one counter update per fiscal year, the headers in one flush, every line
-    in one bulk insert (COPY on PostgreSQL) and one upsert per kept-balance key.
-
-    Raises:
-        PeriodClosedError: an entry's month is closed for its entity (the first such entry is named).
-    """
-    periods = [(p.entity.id, *fiscal_period_of(p.entry_date)) for p in pending]
-    closed = journal_repository.closed_months_of(session, entity_months=set(periods))
-    for item, (_entity_id, year, month) in zip(pending, periods, strict=True):
-        if (item.entity.id, year, month) in closed:
-            raise PeriodClosedError(
-                f"{format_period(year, month)} is closed for {item.entity.code}",
-                entity_id=item.entity.id,
-                period=format_period(year, month),
-            )
-    counts = Counter((entity_id, year) for entity_id, year, _ in periods)
-    last = journal_repository.next_entry_numbers(session, counts=counts)
-    next_number = {key: last[key] - count + 1 for key, count in counts.items()}
-    headers: list[JournalEntry] = []
-    line_rows: list[tuple[object, ...]] = []
-    totals: dict[balance_repository.BalanceKey, list[Decimal]] = {}
-    for item, (entity_id, year, month) in zip(pending, periods, strict=True):
-        number = next_number[(entity_id, year)]
-        next_number[(entity_id, year)] = number + 1
-        headers.append(
-            JournalEntry(
-                id=item.entry_id,
-                entity_id=entity_id,
-                fiscal_year=year,
-                fiscal_month=month,
-                number=number,
-                entry_date=item.entry_date,
-                description=item.description,
-                source=item.source,
-                source_ref=item.source_ref,
-                reverses_id=item.reverses_id,
-                preparer_id=actor.user_id,
-                preparer=actor.username,
-                posted_at=now,
-            )
-        )
-        entry_id = item.entry_id
-        for ln in item.lines:
-            line_rows.append(
-                (
-                    entity_id,
-                    entry_id,
-                    ln.line_no,
-                    ln.account_code,
-                    ln.debit,
-                    ln.credit,
-                    ln.counterparty_entity_id,
-                    ln.currency,
-                    ln.amount_in_currency,
-                    ln.rate,
-                    ln.memo,
-                )
-            )
-            key = (entity_id, ln.account_code, ln.counterparty_entity_id or NO_COUNTERPARTY, year, month)
-            total = totals.get(key)
-            if total is None:
-                totals[key] = [ln.debit, ln.credit]
-            else:
-                total[0] += ln.debit
-                total[1] += ln.credit
-    journal_repository.add_entries(session, entries=headers, lines=line_rows)
-    balance_repository.add_to_kept_balances(
-        session, totals={key: (debit, credit) for key, (debit, credit) in totals.items()}
-    )
-    return [
-        BookedEntry(entry=header, lines=list(item.lines))
-        for header, item in zip(headers, pending, strict=True)
-    ]
-
-
-def _store(
-    session: Session,
-    *,
-    actor: Actor,
-    entity: LegalEntity,
-    entry_id: str,
-    entry_date: date,
-    description: str,
-    source: str,
-    source_ref: str | None,
-    reverses_id: str | None,
-    lines: Sequence[PostedLine],
-    now: datetime,
-) -> PostedEntry:
-    (booked,) = _store_many(
-        session,
-        actor=actor,
-        pending=[_Pending(entity, entry_id, entry_date, description, source, source_ref, reverses_id, lines)],
-        now=now,
-    )
-    return _with_rows(booked)
-
-
-def _with_rows(booked: BookedEntry) -> PostedEntry:
-    """The entry as other features take it (lines as mapped rows, not attached to the session)."""
-    entry = booked.entry
-    return PostedEntry(
-        entry=entry,
-        lines=[
-            JournalLine(
-                entity_id=entry.entity_id,
-                entry_id=entry.id,
-                line_no=ln.line_no,
-                account_code=ln.account_code,
-                debit=ln.debit,
-                credit=ln.credit,
-                counterparty_entity_id=ln.counterparty_entity_id,
-                currency=ln.currency,
-                amount_in_currency=ln.amount_in_currency,
-                rate=ln.rate,
-                memo=ln.memo,
-            )
-            for ln in booked.lines
-        ],
-    )
-
-
-#: Above this many lines an entry's audit snapshot keeps each line as one text (see `_snapshot`).
-LARGE_ENTRY_LINES = 100
-LINE_TEXT_FIELDS = (
-    "account_code",
-    "debit",
-    "credit",
-    "counterparty_entity_id",
-    "currency",
-    "amount_in_currency",
-    "rate",
-)
-
-
-def _snapshot(
-    entry_id: str,
-    entity_id: str,
-    entry_date: date,
-    description: str,
-    source: str,
-    source_ref: str | None,
-    lines: Sequence[PostedLine],
-) -> dict[str, Any]:
-    """What the audit trail keeps of a posted entry: `entry_snapshot`, every line with every value.
-
-    A large entry (a reporting package's adjustment has a line per account and counterparty) keeps each line
-    as one text, its values in LINE_TEXT_FIELDS order joined by "|" (no counterparty: empty), with that
-    order in `line_fields`: the same content, but canonical JSON and hashing then cost one string per line
-    instead of a nested object of seven values, which was a third of a package import's time.
-    """
-    if len(lines) <= LARGE_ENTRY_LINES:
-        return entry_snapshot(entry_id, entity_id, entry_date, description, source, source_ref, None, lines)
-    return {
-        "id": entry_id,
-        "entity_id": entity_id,
-        "entry_date": entry_date,
-        "description": description,
-        "source": source,
-        "source_ref": source_ref,
-        "reverses_id": None,
-        "line_fields": "|".join(LINE_TEXT_FIELDS),
-        "lines": [
-            f"{ln.account_code}|{ln.debit:f}|{ln.credit:f}|{ln.counterparty_entity_id or ''}|{ln.currency}|"
-            f"{ln.amount_in_currency:f}|{ln.rate:f}"
-            for ln in lines
-        ],
-    }
-
-
 def _check_source(source: str) -> None:
     if not _SOURCE.match(source):
         raise ValidationFailedError(
@@ -344,7 +144,7 @@ def post_entries(
             )
             for item in entries
         ]
-        pending: list[_Pending] = []
+        pending: list[entry_store.PendingEntry] = []
         for item, posted in zip(entries, checked, strict=True):
             entry_id = new_id()
             audit.record(
@@ -355,7 +155,7 @@ def post_entries(
                 subject_id=entry_id,
                 at=now,
                 entity_id=item.entity_id,
-                after=_snapshot(
+                after=entry_store.audit_snapshot(
                     entry_id,
                     item.entity_id,
                     item.entry_date,
@@ -366,7 +166,7 @@ def post_entries(
                 ),
             )
             pending.append(
-                _Pending(
+                entry_store.PendingEntry(
                     entities[item.entity_id],
                     entry_id,
                     item.entry_date,
@@ -377,7 +177,7 @@ def post_entries(
                     posted,
                 )
             )
-        return _store_many(session, actor=actor, pending=pending, now=now)
+        return entry_store.store_many(session, actor=actor, pending=pending, now=now)
 
 
 def post_entry(
@@ -419,7 +219,7 @@ def post_entry(
         ],
         now=now,
     )
-    return _with_rows(booked)
+    return entry_store.with_rows(booked)
 
 
 def reverse_entry(
@@ -493,7 +293,7 @@ def reverse_entry(
                 entry_id=entry_id,
                 reversed_by_id=original.reversed_by_id,
             )
-        posted = _store(
+        posted = entry_store.store_one(
             session,
             actor=actor,
             entity=entity,
