@@ -24,8 +24,14 @@ from app.entities.models import LegalEntity
 from app.ledger import entry_store, journal_repository, repository
 from app.ledger.access import visible_entity, visible_entry
 from app.ledger.domain.entries import LineDraft, PostedLine, check_entry, reversal_lines
-from app.ledger.entry_records import PostedEntry, entry_snapshot, posted_lines
-from app.ledger.entry_store import BookedEntry
+from app.ledger.entry_records import (
+    BookedEntry,
+    PostedEntry,
+    audit_snapshot,
+    entry_snapshot,
+    posted_lines,
+    with_rows,
+)
 from app.ledger.errors import (
     EntityNotFoundError,
     EntityNotPostableError,
@@ -155,7 +161,7 @@ def post_entries(
                 subject_id=entry_id,
                 at=now,
                 entity_id=item.entity_id,
-                after=entry_store.audit_snapshot(
+                after=audit_snapshot(
                     entry_id,
                     item.entity_id,
                     item.entry_date,
@@ -219,7 +225,7 @@ def post_entry(
         ],
         now=now,
     )
-    return entry_store.with_rows(booked)
+    return with_rows(booked)
 
 
 def reverse_entry(
