@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, NamedTuple, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import Row, and_, func, or_, select, type_coerce
+from sqlalchemy import and_, func, or_, select, type_coerce
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.consolidation.models import (
@@ -52,7 +52,6 @@ class RunHeader(NamedTuple):
 M = TypeVar("M", bound=Base)
 #: (entity, account, counterparty or None, fiscal year, debit less credit)
 NetMovement = tuple[str, str, str | None, int, Decimal]
-_Net = Row[str, str, str | None, int, Decimal | None]
 #: Entities per statement of the bulk reads (well inside every driver's limit on bound parameters).
 _ENTITY_CHUNK = 2000
 
@@ -96,7 +95,7 @@ def net_movements(
         )
         out.extend(
             (entity, code, cp or None, int(year), net or Decimal(0))
-            for entity, code, cp, year, net in cast("Sequence[_Net]", bulk_rows(session, kept))
+            for entity, code, cp, year, net in bulk_rows(session, kept)
         )
         if lines_from is None or lines_to is None:
             continue
@@ -115,7 +114,7 @@ def net_movements(
         )
         out.extend(
             (entity, code, cp, int(year), net or Decimal(0))
-            for entity, code, cp, year, net in cast("Sequence[_Net]", bulk_rows(session, partial))
+            for entity, code, cp, year, net in bulk_rows(session, partial)
         )
     return out
 

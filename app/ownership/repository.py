@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import cast
 
 from sqlalchemy import ColumnElement, Row, and_, or_, select
 from sqlalchemy.orm import Session
@@ -100,7 +99,7 @@ def stake_terms_starting_by(session: Session, *, until: date | None) -> Sequence
     ).order_by(EquityStake.id)
     if until is not None:
         query = query.where(EquityStake.valid_from <= until)
-    return cast("Sequence[StakeTerms]", bulk_rows(session, query))
+    return bulk_rows(session, query)
 
 
 def stakes_in_force(session: Session, *, as_of: date) -> Sequence[EquityStake]:
