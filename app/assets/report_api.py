@@ -13,9 +13,7 @@ from app.assets import (
 )
 from app.assets.api_common import AsOfQuery, Reader, cents, unrealized_read
 from app.assets.domain.rollforward import RollForward
-from app.assets.schemas import (
-    FIRST_DAY,
-    LAST_DAY,
+from app.assets.report_schemas import (
     AssetRegisterRead,
     AssetRollForwardRead,
     EntityRollForwardRead,
@@ -27,6 +25,7 @@ from app.assets.schemas import (
     UnrealizedLineRead,
     UnrealizedProfitsRead,
 )
+from app.assets.schemas import FIRST_DAY, LAST_DAY
 from app.core.deps import NowDep, ReadSessionDep
 from app.core.problems import problem_responses
 from app.core.routing import feature_router

@@ -1,8 +1,9 @@
-"""Assets, depreciation runs, transfers and asset reports on the wire. Money travels as decimal strings."""
+"""Assets and depreciation runs on the wire, and the field types the asset schemas share (`transfer_schemas`,
+`report_schemas`). Money travels as decimal strings."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -27,8 +28,6 @@ MethodName = Literal[
 ConventionName = Literal["next_month", "full_month_first", "available_date"]
 StatusName = Literal["in_use", "idle", "held_for_sale", "disposed"]
 SettableStatus = Literal["in_use", "idle", "held_for_sale"]
-TransferKindName = Literal["sale", "free_transfer", "capital_contribution"]
-TransferStatusName = Literal["submitted", "executed", "rejected"]
 #: Dates and months the asset rules accept: the clock needs the month after any date, and the reports the day
 #: before any period, so both stay well inside what a `date` can hold.
 FIRST_DAY = date(1900, 1, 1)
@@ -238,47 +237,8 @@ class DepreciationRunsRead(BaseModel):
     skipped: list[SkippedRead]
 
 
-# --------------------------------------------------------------------------------------------- transfers
-
-
-class TransferCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    asset_id: str = Field(min_length=1, max_length=36)
-    to_entity_id: EntityId
-    from_entity_id: EntityId | None = Field(default=None, description="default: the holder on transfer_on")
-    kind: TransferKindName
-    price: PositiveAmount | None = Field(
-        default=None,
-        description="sale: the price (required); capital_contribution: the registered capital subscribed "
-        "(default the carrying amount); free_transfer: none",
-    )
-    transfer_on: BusinessDate
-    reason: str = Field(min_length=1, max_length=2000)
-    receiver_useful_life_months: int | None = Field(
-        default=None, ge=1, le=1200, description="sale: the buyer's life (default the remaining life)"
-    )
-    receiver_residual_value: Amount | None = Field(
-        default=None, description="sale: the buyer's residual value"
-    )
-
-
-class ApprovalCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    comment: str | None = Field(default=None, max_length=500)
-
-
-class RejectionCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    reason: str = Field(min_length=1, max_length=2000)
-
-
-class ApprovalRead(BaseModel):
-    approver_id: str
-    approver: str
-    approved_at: datetime
-    comment: str | None
-
-
+# The unrealised profit of a transfer: here, not in transfer_schemas, because its OpenAPI name carries this
+# module's path (consolidation has a model of the same name).
 class UnrealizedProfitRead(BaseModel):
     """The unrealised profit record of an executed transfer, for consolidation."""
 
@@ -296,118 +256,3 @@ class UnrealizedProfitRead(BaseModel):
     remaining_life_months: int
     ended_on: date | None
     end_reason: Literal["sold_outside", "transferred"] | None
-
-
-class TransferRead(BaseModel):
-    id: str
-    asset_id: str
-    from_entity_id: str
-    to_entity_id: str
-    kind: TransferKindName
-    price: MoneyStr | None
-    transfer_on: date
-    reason: str
-    status: TransferStatusName
-    approvals_required: int
-    approvals: list[ApprovalRead]
-    requested_by: str
-    requested_at: datetime
-    decided_at: datetime | None
-    rejected_by: str | None
-    rejection_reason: str | None
-    carrying_amount: MoneyStr | None
-    gain: MoneyStr | None
-    group_cost: MoneyStr | None
-    group_accumulated_depreciation: MoneyStr | None
-    seller_entry_id: str | None
-    buyer_entry_id: str | None
-    unrealized_profit: UnrealizedProfitRead | None
-    version: int
-
-
-# ----------------------------------------------------------------------------------------------- reports
-
-
-class RegisterLineRead(BaseModel):
-    asset_id: str
-    tag: str
-    name: str
-    category: CategoryName
-    location: str | None
-    entity_id: str
-    status: StatusName | None
-    cost: MoneyStr
-    accumulated_depreciation: MoneyStr
-    impairment: MoneyStr
-    carrying_amount: MoneyStr
-
-
-class RegisterTotals(BaseModel):
-    cost: MoneyStr
-    accumulated_depreciation: MoneyStr
-    impairment: MoneyStr
-    carrying_amount: MoneyStr
-
-
-class AssetRegisterRead(BaseModel):
-    as_of: date
-    entity_id: str | None
-    lines: list[RegisterLineRead]
-    totals: RegisterTotals
-
-
-class RollForwardRead(BaseModel):
-    opening: MoneyStr
-    additions: MoneyStr
-    transfers_in: MoneyStr
-    transfers_out: MoneyStr
-    disposals: MoneyStr
-    depreciation: MoneyStr
-    impairment: MoneyStr
-    closing: MoneyStr
-
-
-class EntityRollForwardRead(RollForwardRead):
-    entity_id: str
-
-
-class AssetRollForwardRead(BaseModel):
-    """Carrying amounts. Companies in their own books; the group in its view (original cost and schedule, no
-    internal transfers): present only when no `entity_id` is asked for."""
-
-    from_: date = Field(alias="from")
-    to: date
-    entities: list[EntityRollForwardRead]
-    total: RollForwardRead
-    group: RollForwardRead | None
-
-    model_config = ConfigDict(populate_by_name=True)
-
-
-class IdleEntityRead(BaseModel):
-    entity_id: str
-    idle_carrying_amount: MoneyStr
-    total_carrying_amount: MoneyStr
-    idle_share: DecimalStr = Field(description="idle / total carrying amount, a fraction (0.25 = 25%)")
-    assets: list[RegisterLineRead]
-
-
-class IdleAssetsRead(BaseModel):
-    as_of: date
-    entities: list[IdleEntityRead]
-
-
-class UnrealizedLineRead(BaseModel):
-    record: UnrealizedProfitRead
-    unrealized_at_start: MoneyStr
-    arising: MoneyStr
-    released: MoneyStr
-    unrealized: MoneyStr
-
-
-class UnrealizedProfitsRead(BaseModel):
-    from_: date = Field(alias="from")
-    as_of: date
-    items: list[UnrealizedLineRead]
-
-    model_config = ConfigDict(populate_by_name=True)

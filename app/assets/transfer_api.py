@@ -11,7 +11,7 @@ from app.assets import (
 )
 from app.assets.api_common import Controller, Preparer, Reader, after_id, cents_opt, unrealized_read
 from app.assets.domain.accounting import TransferKind
-from app.assets.schemas import (
+from app.assets.transfer_schemas import (
     ApprovalCreate,
     ApprovalRead,
     RejectionCreate,
