@@ -21,10 +21,10 @@ from sqlalchemy import JSON, MetaData, select, update
 from typer.testing import CliRunner
 
 from app.audit.models import AuditEvent
+from app.backup.check import check_database
 from app.backup.service import (
     BackupError,
     backup_database,
-    check_database,
     manifest_path,
     restore_database,
 )
