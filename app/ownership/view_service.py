@@ -4,9 +4,11 @@ the date control began, each entity's method history, the ultimate owners, and t
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
+from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -66,41 +68,6 @@ def _dated_overrides(session: Session, *, parent_id: str, until: date | None) ->
     ]
 
 
-def _in_force(valid_from: date, valid_to: date | None, on: date) -> bool:
-    return valid_from <= on and (valid_to is None or on < valid_to)
-
-
-def _ever_reachable(parent: str, holdings: Iterable[od.DatedHolding]) -> set[str]:
-    """Entities the parent reaches through holdings of any date: only their holdings affect its view."""
-    out_edges: dict[str, set[str]] = {}
-    for dated in holdings:
-        out_edges.setdefault(dated.holding.holder, set()).add(dated.holding.investee)
-    seen = {parent}
-    frontier = [parent]
-    while frontier:
-        for investee in out_edges.get(frontier.pop(), ()):
-            if investee not in seen:
-                seen.add(investee)
-                frontier.append(investee)
-    return seen
-
-
-def _for_history(
-    parent: str, dated: list[od.DatedHolding], *, reached: Collection[str] = ()
-) -> list[od.DatedHolding]:
-    """The holdings the parent's history needs (`controls_since`, `method_history`): those of every entity
-    the parent reaches through holdings of any date (the rest of the register cannot change its view).
-
-    `reached` is what the parent is known to reach (on the as-of date: the engine's result). When no
-    holding leads out of it, it is closed, so it is exactly that set and one pass suffices; the register
-    is walked as a graph only when a holding of another date does lead further.
-    """
-    seen = {parent, *reached}
-    if any(d.holding.holder in seen and d.holding.investee not in seen for d in dated):
-        seen = _ever_reachable(parent, dated)
-    return [d for d in dated if d.holding.holder in seen]
-
-
 def _parent(session: Session, *, actor: Actor, parent_id: str, as_of: date | None) -> LegalEntity:
     parent = entities_service.get_entity(session, actor=actor, entity_id=parent_id)
     if as_of is not None and not exists_on(
@@ -120,8 +87,9 @@ def _parent(session: Session, *, actor: Actor, parent_id: str, as_of: date | Non
     return parent
 
 
-@dataclass(frozen=True)
-class OwnershipLine:
+class OwnershipLine(NamedTuple):
+    """One entity of the view (a named tuple: a view has one per entity the parent reaches)."""
+
     entity: EntityName
     figures: od.EntityOwnership
     control_since: date | None
@@ -138,8 +106,13 @@ class OwnershipView:
     as_of: date
     ultimate_parent_id: str
     lines: list[OwnershipLine]
-    holdings: list[od.Holding]
     entities: dict[str, EntityName]
+    register: od.RegisterColumns
+    in_force: list[int]
+
+    @cached_property
+    def holdings(self) -> list[od.Holding]:
+        return od.holdings_at(self.register, self.in_force)
 
 
 @collection_paused()
@@ -152,46 +125,27 @@ def ownership_as_of(session: Session, *, actor: Actor, parent_id: str, as_of: da
         OwnershipStateError: the recorded holdings cannot be evaluated (a closed cycle, ...).
     """
     parent = _parent(session, actor=actor, parent_id=parent_id, as_of=as_of)
-    dated = dated_holdings(session, until=as_of)
-    holdings = [d.holding for d in dated if _in_force(d.valid_from, d.valid_to, as_of)]
+    register = od.RegisterColumns.of_rows(repository.stake_terms_starting_by(session, until=as_of))
     overrides = _dated_overrides(session, parent_id=parent.id, until=as_of)
     try:
-        result = od.compute_ownership(
-            parent=parent.id,
-            holdings=holdings,
-            overrides=[o.override for o in overrides if _in_force(o.valid_from, o.valid_to, as_of)],
-        )
-        since: dict[str, date] = {}
-        if any(e.method == od.SUBSIDIARY for e in result.entities):
-            since = od.controls_since(
-                parent=parent.id,
-                holdings=_for_history(parent.id, dated, reached=[e.entity for e in result.entities]),
-                overrides=overrides,
-                as_of=as_of,
-                latest=result,
-            )
+        dated = od.ownership_on(parent=parent.id, register=register, overrides=overrides, as_of=as_of)
     except od.OwnershipError as error:
         raise from_engine(error) from error
-    named = (
-        {h.holder for h in holdings} | {h.investee for h in holdings} | {parent.id, result.ultimate_parent}
-    )
-    entities = entities_service.entity_names(session, entity_ids=named)
+    entities = entities_service.entity_names(session, entity_ids=dated.named)
+    since = dated.control_since
+    visible = [f for f in dated.result.entities if actor.can_see(f.entity)] if actor.limited else None
     lines = [
-        OwnershipLine(
-            entity=entities[figures.entity],
-            figures=figures,
-            control_since=since.get(figures.entity),
-        )
-        for figures in result.entities
-        if actor.can_see(figures.entity)
+        _new(OwnershipLine, (entities[figures.entity], figures, since.get(figures.entity)))
+        for figures in (dated.result.entities if visible is None else visible)
     ]
     return OwnershipView(
         parent=parent,
         as_of=as_of,
-        ultimate_parent_id=result.ultimate_parent,
+        ultimate_parent_id=dated.result.ultimate_parent,
         lines=lines,
-        holdings=holdings,
         entities=entities,
+        register=register,
+        in_force=dated.in_force,
     )
 
 
@@ -218,7 +172,7 @@ def ownership_history(
     try:
         history = od.method_history(
             parent=parent.id,
-            holdings=_for_history(parent.id, dated),
+            holdings=od.for_history(parent.id, dated),
             overrides=_dated_overrides(session, parent_id=parent.id, until=None),
         )
     except od.OwnershipError as error:

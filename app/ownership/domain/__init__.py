@@ -11,9 +11,11 @@ for a parent:
 
 Modules: `validation` (input rules), `graph` (components, levels), `matrix` (the solve), `control`,
 `methods`, `nci`, `engine` (compute_ownership), `ultimate`, `history` (with the dates control began, over
-`dated_index`), `decimals` (exact arithmetic).
+`dated_index`), `as_of` (the view on one date from the dated register), `decimals` (exact arithmetic).
 """
 
+from app.ownership.domain.as_of import DatedOwnership, for_history, holdings_at, ownership_on
+from app.ownership.domain.dated_index import RegisterColumns
 from app.ownership.domain.engine import compute_ownership, interest_matrix_row, subsidiaries_of
 from app.ownership.domain.errors import (
     EntityNotInResultError,
@@ -53,6 +55,7 @@ __all__ = [
     "SUBSIDIARY",
     "DatedHolding",
     "DatedMethodOverride",
+    "DatedOwnership",
     "EntityNotInResultError",
     "EntityOwnership",
     "Holding",
@@ -63,15 +66,19 @@ __all__ = [
     "OwnershipNumericalError",
     "OwnershipResult",
     "OwnershipValidationError",
+    "RegisterColumns",
     "UltimateOwnerView",
     "UltimateOwnership",
     "Violation",
     "compute_ownership",
     "control_since",
     "controls_since",
+    "for_history",
+    "holdings_at",
     "interest_matrix_row",
     "method_for_control",
     "method_history",
+    "ownership_on",
     "subsidiaries_of",
     "ultimate_owner_view",
 ]

@@ -1,22 +1,24 @@
-"""A dated register numbered once, for deciding the methods on many of its dates (`history.controls_since`).
+"""A dated register numbered once, for the as-of view and for deciding the methods on many of its dates.
 
-`index_holdings` numbers the entities and checks the holdings of one date; on a register with a hundred
-dates that was most of the time of reading when control began. Here every dated holding is numbered once
-(the parent first, sorted by investee like a `HoldingIndex`), with its first and last day as day numbers,
-and the rules that do not depend on the date (a Decimal share and vote in 0..1, no self-holding) are checked
-once. `on(day)` is then the holdings in force that day as a `HoldingIndex` over the same numbering, after
-the rules that do depend on the date (one record per pair, capital and votes of an investee at most 100%);
-a day that breaks one gets the same `OwnershipValidationError` as `index_holdings` would give.
+`index_holdings` numbers the entities and checks the holdings of one date from a list of `Holding`s. Here
+the register comes as columns (`RegisterColumns`, one entry per stake, as the rows are read) and every dated
+holding is numbered once (the parent first, sorted by investee like a `HoldingIndex`), with its first and
+last day as day numbers; the rules that do not depend on the date (a Decimal share and vote, not below 0,
+no self-holding) are checked once. `on(day)` is then the holdings in force that day as a `HoldingIndex` over
+the same numbering, after the rules that do depend on the date (one record per pair, capital and votes of
+an investee at most 100%); a day that breaks one gets the same `OwnershipValidationError` as
+`index_holdings` would give for that day's holdings in register order.
 """
 
 from __future__ import annotations
 
 import decimal
+import operator
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -28,82 +30,179 @@ from app.ownership.domain.model import DatedHolding, Holding
 from app.ownership.domain.validation import HoldingIndex, violations_of
 
 IntArray = npt.NDArray[np.int64]
-_OPEN = date.max.toordinal() + 1
+ObjArray = npt.NDArray[np.object_]
+#: The day number of an open end (`valid_to` None): after every date.
+OPEN = date.max.toordinal() + 1
 #: The places of the exact integer shares (the register's ratios have 12).
 UNIT_PLACES = 12
 _UNIT_ONE = 10**UNIT_PLACES
-ObjArray = npt.NDArray[np.object_]
+
+
+class RegisterColumns(NamedTuple):
+    """The dated register as parallel columns, one entry per stake, in the order read."""
+
+    holders: Sequence[str]
+    investees: Sequence[str]
+    shares: Sequence[Decimal]
+    votes: Sequence[Decimal]
+    valid_from: Sequence[date]
+    valid_to: Sequence[date | None]
+
+    @classmethod
+    def of_rows(cls, rows: Sequence[Sequence[Any]]) -> RegisterColumns:
+        """Columns from rows of (holder, investee, share, vote, valid_from, valid_to)."""
+        if not rows:
+            return cls((), (), (), (), (), ())
+        return cls(*zip(*rows, strict=True))
+
+    @classmethod
+    def of_holdings(cls, holdings: Sequence[DatedHolding]) -> RegisterColumns:
+        plain = [d.holding for d in holdings]
+        return cls(
+            [h.holder for h in plain],
+            [h.investee for h in plain],
+            [h.share for h in plain],
+            [h.voting_share for h in plain],
+            [d.valid_from for d in holdings],
+            [d.valid_to for d in holdings],
+        )
+
+    def holding(self, position: int) -> Holding:
+        return Holding(
+            self.holders[position], self.investees[position], self.shares[position], self.votes[position]
+        )
+
+    def dated(self, position: int) -> DatedHolding:
+        return DatedHolding(self.holding(position), self.valid_from[position], self.valid_to[position])
 
 
 @dataclass(frozen=True)
 class DatedIndex:
-    """Every dated holding over one numbering of the entities (`index`), sorted by investee."""
+    """Every dated holding over one numbering of the entities (`index`), sorted by investee.
+
+    `position[k]` is the place in `columns` of the k-th holding of `index`.
+    """
 
     index: HoldingIndex
     valid_from: IntArray
     valid_to: IntArray
-    holdings: list[Holding]
+    columns: RegisterColumns
+    position: IntArray
     #: shares and votes in units of 10**-UNIT_PLACES (exact), when every one has at most that many places
     units: tuple[IntArray, IntArray] | None = None
+
+    def in_force(self, day: date) -> IntArray:
+        """The places in `index` of the holdings in force on `day`."""
+        ordinal = day.toordinal()
+        return np.flatnonzero((self.valid_from <= ordinal) & (ordinal < self.valid_to))
 
     def on(self, day: date) -> HoldingIndex:
         """The holdings in force on `day`, checked: raises `OwnershipValidationError` as `index_holdings`
         would."""
-        ordinal = day.toordinal()
-        keep = np.flatnonzero((self.valid_from <= ordinal) & (ordinal < self.valid_to))
+        keep = self.in_force(day)
         index = self.index
         src, dst, share, vote = index.src[keep], index.dst[keep], index.share[keep], index.vote[keep]
         sums = (share, vote) if self.units is None else (self.units[0][keep], self.units[1][keep])
         if not _valid_on_a_day(index.size, src, dst, sums, ONE if self.units is None else _UNIT_ONE):
-            raise OwnershipValidationError(violations_of([self.holdings[int(i)] for i in keep]))
+            in_order = np.sort(self.position[keep]).tolist()
+            raise OwnershipValidationError(violations_of([self.columns.holding(p) for p in in_order]))
         return HoldingIndex(names=index.names, index=index.index, src=src, dst=dst, share=share, vote=vote)
+
+    def restricted(self, keep: npt.NDArray[np.bool_]) -> DatedIndex:
+        """The same numbering with only the holdings where `keep` is True."""
+        index = self.index
+        return replace(
+            self,
+            index=replace(
+                index,
+                src=index.src[keep],
+                dst=index.dst[keep],
+                share=index.share[keep],
+                vote=index.vote[keep],
+            ),
+            valid_from=self.valid_from[keep],
+            valid_to=self.valid_to[keep],
+            position=self.position[keep],
+            units=None if self.units is None else (self.units[0][keep], self.units[1][keep]),
+        )
+
+    def with_units(self) -> DatedIndex:
+        """This register with its exact integer units, for checking the sums of many dates quickly."""
+        if self.units is not None:
+            return self
+        return replace(self, units=_units(self.index.share, self.index.vote))
 
 
 def dated_index(holdings: Sequence[DatedHolding], *, parent: str) -> DatedIndex | None:
-    """The register numbered once with `parent` first; None when a rule that holds on every date is broken
-    (a share or vote not a Decimal in 0..1, a holder holding itself): the caller then checks date by date,
-    and only the dates it evaluates report it."""
-    plain = [d.holding for d in holdings]
-    values = [h.share for h in plain] + [h.voting_share for h in plain]
+    """`index_register` of a list of dated holdings, with its exact units."""
+    numbered = index_register(RegisterColumns.of_holdings(holdings), parent=parent)
+    return None if numbered is None else numbered.with_units()
+
+
+def _non_negative_decimals(values: Sequence[Decimal]) -> bool:
+    """Every value a Decimal >= 0 that is not a NaN (a NaN signals InvalidOperation in the comparison).
+
+    That each is at most 1 needs no pass of its own: on every day a holding is in force it is part of its
+    investee's column sum, which `on` checks against 1 (an infinity breaks that bound too).
+    """
+    if not values:
+        return True
+    if not set(map(type, values)) <= {Decimal}:
+        return False
     try:
         with exact_context():
-            uniform = all(type(v) is Decimal and ZERO <= v <= ONE for v in values)
+            return bool(min(values) >= ZERO)
     except decimal.InvalidOperation:
-        uniform = False
-    if not uniform or any(h.holder == h.investee for h in plain):
+        return False
+
+
+def _day_numbers(days: Sequence[date | None]) -> IntArray:
+    """The day numbers of `days` (None: `OPEN`), looked up per distinct date: a register has few."""
+    numbers = {day: OPEN if day is None else day.toordinal() for day in set(days)}
+    return np.fromiter(map(numbers.__getitem__, days), dtype=np.int64, count=len(days))
+
+
+def index_register(columns: RegisterColumns, *, parent: str) -> DatedIndex | None:
+    """The register numbered once with `parent` first; None when a rule that holds on every date is broken
+    (a share or vote not a Decimal or below 0, a holder holding itself, a validity ending where or before
+    it starts): the caller then checks date by date, and only the dates it evaluates report it."""
+    holders, investees = columns.holders, columns.investees
+    if not (_non_negative_decimals(columns.shares) and _non_negative_decimals(columns.votes)) or any(
+        map(operator.eq, holders, investees)
+    ):
         return None
-    unique_names = dict.fromkeys([parent, *(h.holder for h in plain), *(h.investee for h in plain)])
+    unique_names = dict.fromkeys([parent, *holders, *investees])
     numbers = dict(zip(unique_names, range(len(unique_names)), strict=True))
-    count = len(plain)
-    src = np.fromiter((numbers[h.holder] for h in plain), dtype=np.int64, count=count)
-    dst = np.fromiter((numbers[h.investee] for h in plain), dtype=np.int64, count=count)
+    count = len(holders)
+    src = np.fromiter(map(numbers.__getitem__, holders), dtype=np.int64, count=count)
+    dst = np.fromiter(map(numbers.__getitem__, investees), dtype=np.int64, count=count)
+    first, last = _day_numbers(columns.valid_from), _day_numbers(columns.valid_to)
+    if bool(np.any(last <= first)):
+        return None
     order = np.argsort(dst, kind="stable")
-    share = np.fromiter((h.share for h in plain), dtype=object, count=count)[order]
-    vote = np.fromiter((h.voting_share for h in plain), dtype=object, count=count)[order]
-    first = np.fromiter((d.valid_from.toordinal() for d in holdings), dtype=np.int64, count=count)
-    last = np.fromiter(
-        (_OPEN if d.valid_to is None else d.valid_to.toordinal() for d in holdings),
-        dtype=np.int64,
-        count=count,
-    )
     index = HoldingIndex(
-        names=list(numbers), index=numbers, src=src[order], dst=dst[order], share=share, vote=vote
+        names=list(numbers),
+        index=numbers,
+        src=src[order],
+        dst=dst[order],
+        share=np.fromiter(columns.shares, dtype=object, count=count)[order],
+        vote=np.fromiter(columns.votes, dtype=object, count=count)[order],
     )
     return DatedIndex(
-        index=index,
-        valid_from=first[order],
-        valid_to=last[order],
-        holdings=[plain[int(i)] for i in order],
-        units=_units(share, vote),
+        index=index, valid_from=first[order], valid_to=last[order], columns=columns, position=order
     )
 
 
 def _units(share: ObjArray, vote: ObjArray) -> tuple[IntArray, IntArray] | None:
-    """Shares and votes as exact integers of 10**-UNIT_PLACES (None when one has more places)."""
+    """Shares and votes as exact integers of 10**-UNIT_PLACES (None when one has more places or is not a
+    finite number in 0..1: the days it is in force then reject it through the Decimal sums)."""
     values = [*share.tolist(), *vote.tolist()]
-    if any(v.as_tuple().exponent < -UNIT_PLACES for v in values):
+    exponents = [v.as_tuple().exponent for v in values]
+    if not set(map(type, exponents)) <= {int} or min(exponents, default=0) < -UNIT_PLACES:
         return None
     with exact_context():
+        if values and max(values) > ONE:
+            return None
         share_units = np.fromiter((int(v.scaleb(UNIT_PLACES)) for v in share.tolist()), dtype=np.int64)
         vote_units = np.fromiter((int(v.scaleb(UNIT_PLACES)) for v in vote.tolist()), dtype=np.int64)
     return share_units, vote_units

@@ -174,7 +174,13 @@ def compute_ownership(
     (a cycle too ill-conditioned to solve).
     """
     check_overrides(parent=parent, overrides=overrides)
-    index = index_holdings(holdings, entities=[parent])
+    return ownership_in(index_holdings(holdings, entities=[parent]), overrides=overrides)
+
+
+def ownership_in(index: HoldingIndex, *, overrides: Sequence[MethodOverride] = ()) -> OwnershipResult:
+    """`compute_ownership` on holdings already checked and numbered, the parent as entity 0 (overrides
+    checked by the caller). Entities of the numbering that no holding names are simply not reached."""
+    parent = index.names[0]
     scope = _scope(index, 0)
     size = len(scope.names)
     applied, ignored = split_overrides(overrides=overrides, index=index.index, local=scope.local)
@@ -233,14 +239,16 @@ def _entity_rows(
     computed = methods_for_controls(control.control[order])
     method = list(computed)
     reasons: list[str | None] = [None] * len(order)
+    overridden = [False] * len(order)
     position = np.empty(len(scope.names), dtype=np.int64)
     position[order] = np.arange(len(order), dtype=np.int64)
     for local, override in applied.items():
         method[position[local]] = override.method
         reasons[position[local]] = override.reason
+        overridden[position[local]] = True
     return EntityOwnership.from_columns(
         [
-            [scope.names[i] for i in order.tolist()],
+            list(map(scope.names.__getitem__, order.tolist())),
             quantize_all(control.control[order]),
             interest,
             list(map(ONE.__sub__, interest)),
@@ -250,7 +258,7 @@ def _entity_rows(
             quantize_all(shares.group_holding[order]),
             method,
             computed,
-            [r is not None for r in reasons],
+            overridden,
             scope.exact[order].tolist(),
             reasons,
         ]

@@ -8,14 +8,17 @@ control of S" and "S gains control of SS" without a special rule (Kaplan F2 Exam
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import replace
 from datetime import date, timedelta
 
+import numpy as np
+
 from app.ownership.domain.dated_index import DatedIndex, dated_index
 from app.ownership.domain.engine import compute_ownership, subsidiaries_of, subsidiary_numbers
 from app.ownership.domain.errors import OwnershipCycleError, OwnershipValidationError, Violation
+from app.ownership.domain.graph import sorted_unique
 from app.ownership.domain.model import (
     SUBSIDIARY,
     DatedHolding,
@@ -214,20 +217,60 @@ def controls_since(
     spans += [o for o in overrides if isinstance(o, DatedMethodOverride)]
     dates = {item.valid_from for item in spans} | {i.valid_to for i in spans if i.valid_to is not None}
     breakpoints = sorted(d for d in dates if d <= as_of)
-    if not breakpoints:
-        return {}
-    since: dict[str, date] = {}
     numbered = dated_index(holdings, parent=parent) if len(breakpoints) > 1 else None
     names: dict[str | int, str] = (
         {e: e for e in pending} if numbered is None else {numbered.index.index[e]: e for e in pending}
     )
-    waiting = set(names)
-    # The last date's state is `as_of`'s (nothing starts or ends in between): `latest` decides it.
-    for position in range(len(breakpoints) - 2, -1, -1):
-        subsidiaries = _subsidiaries_on(
-            parent=parent, holdings=holdings, numbered=numbered, overrides=overrides, on=breakpoints[position]
+
+    def decided_on(on: date) -> AbstractSet[str | int]:
+        return _subsidiaries_on(
+            parent=parent, holdings=holdings, numbered=numbered, overrides=overrides, on=on
         )
-        ended = waiting - subsidiaries
+
+    return _since(names, breakpoints, decided_on)
+
+
+def controls_since_in(
+    register: DatedIndex,
+    *,
+    latest: OwnershipResult,
+    as_of: date,
+    overrides: Sequence[MethodOverride | DatedMethodOverride] = (),
+) -> dict[str, date]:
+    """`controls_since` over a register already numbered (`index_register`, the parent as entity 0)."""
+    _check_dates((), overrides)
+    pending = {e.entity for e in latest.entities if e.method == SUBSIDIARY}
+    if not pending:
+        return {}
+    days = np.concatenate((register.valid_from, register.valid_to))
+    dates = set(map(date.fromordinal, sorted_unique(days[days <= as_of.toordinal()]).tolist()))
+    for o in overrides:
+        if isinstance(o, DatedMethodOverride):
+            dates |= {o.valid_from} if o.valid_to is None else {o.valid_from, o.valid_to}
+    breakpoints = sorted(d for d in dates if d <= as_of)
+    numbered = register.with_units() if len(breakpoints) > 1 else register
+    parent = numbered.index.names[0]
+    names: dict[str | int, str] = {numbered.index.index[e]: e for e in pending}
+
+    def decided_on(on: date) -> AbstractSet[str | int]:
+        return _subsidiaries_on(parent=parent, holdings=(), numbered=numbered, overrides=overrides, on=on)
+
+    return _since(names, breakpoints, decided_on)
+
+
+def _since(
+    names: Mapping[str | int, str],
+    breakpoints: list[date],
+    subsidiaries_on: Callable[[date], AbstractSet[object]],
+) -> dict[str, date]:
+    """Walk back over `breakpoints` (the last one's state is `as_of`'s, which `latest` decided) until every
+    key in `names` has stopped being a subsidiary; each gets the first date of its stretch."""
+    if not breakpoints:
+        return {}
+    since: dict[str, date] = {}
+    waiting = set(names)
+    for position in range(len(breakpoints) - 2, -1, -1):
+        ended = waiting - subsidiaries_on(breakpoints[position])
         for key in ended:
             since[names[key]] = breakpoints[position + 1]
         waiting -= ended

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from itertools import repeat
 from typing import Final, NamedTuple
 
 from app.ownership.domain.errors import EntityNotInResultError
@@ -86,11 +87,11 @@ class EntityOwnership(NamedTuple):
         """Many rows at once from one sequence per field (in field order), for 10,000-entity results.
 
         Callers pass values already of the declared types; each row is made straight from its tuple of
-        values (`_make`), without the keyword handling of the constructor.
+        values by `tuple.__new__` (what `_make` does, without a Python-level call per row).
         """
         if len(columns) != len(cls._fields):
             raise ValueError(f"expected {len(cls._fields)} columns, got {len(columns)}")
-        return list(map(cls._make, zip(*columns, strict=True)))
+        return list(map(tuple.__new__, repeat(cls), zip(*columns, strict=True)))
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,13 @@ from app.ownership.domain import (
     SUBSIDIARY,
     DatedHolding,
     Holding,
+    RegisterColumns,
     compute_ownership,
     control_since,
     controls_since,
     interest_matrix_row,
     method_history,
+    ownership_on,
     ultimate_owner_view,
 )
 
@@ -247,6 +249,25 @@ class TestMethodHistory:
                 ]
             else:
                 assert covering == []
+
+    @FAST
+    @given(dated_groups(), st.integers(0, 25))
+    def test_the_view_from_the_numbered_register_is_the_engine_on_the_holdings_in_force(
+        self, dated: list[DatedHolding], day: int
+    ) -> None:
+        on = date(2024, 1, 1) + timedelta(days=day)
+        in_force = [
+            d.holding for d in dated if d.valid_from <= on and (d.valid_to is None or on < d.valid_to)
+        ]
+        latest = compute_ownership(parent=PARENT, holdings=in_force)
+
+        view = ownership_on(
+            parent=PARENT, register=RegisterColumns.of_holdings(dated), overrides=[], as_of=on
+        )
+
+        assert view.result == latest
+        assert view.control_since == controls_since(parent=PARENT, holdings=dated, latest=latest, as_of=on)
+        assert [dated[p].holding for p in view.in_force] == in_force
 
     @FAST
     @given(dated_groups(), st.integers(0, 25))

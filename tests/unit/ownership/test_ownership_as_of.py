@@ -1,0 +1,154 @@
+"""The view on one date from the dated register (`ownership_on`), against the engine on lists of holdings.
+
+`ownership_on` numbers the register once; when a rule that holds on every date is broken somewhere in it,
+it falls back to lists of holdings. Either way the answers and the errors are those of `compute_ownership`
+on the holdings in force and of `controls_since` on the register.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from app.ownership.domain import (
+    DatedHolding,
+    DatedMethodOverride,
+    Holding,
+    MethodOverride,
+    OwnershipResult,
+    OwnershipValidationError,
+    RegisterColumns,
+    compute_ownership,
+    controls_since,
+    for_history,
+    ownership_on,
+)
+from app.ownership.domain.dated_index import index_register
+
+JAN, APR, JUL, OCT = date(2024, 1, 1), date(2024, 4, 1), date(2024, 7, 1), date(2024, 10, 1)
+
+
+def dated(
+    holder: str, investee: str, share: str, valid_from: date, valid_to: date | None = None
+) -> DatedHolding:
+    return DatedHolding(Holding(holder, investee, Decimal(share), Decimal(share)), valid_from, valid_to)
+
+
+REGISTER = [
+    dated("S", "T", "0.70", APR),
+    dated("P", "S", "0.60", JAN, JUL),
+    dated("P", "S", "0.80", JUL),
+    dated("X", "Y", "0.30", JAN),  # outside the parent's reach
+    dated("T", "U", "0.25", JAN),
+]
+
+
+def in_force(register: list[DatedHolding], on: date) -> list[Holding]:
+    return [d.holding for d in register if d.valid_from <= on and (d.valid_to is None or on < d.valid_to)]
+
+
+def expected(
+    register: list[DatedHolding],
+    on: date,
+    overrides: Sequence[DatedMethodOverride] = (),
+) -> tuple[OwnershipResult, dict[str, date]]:
+    now = [o.override for o in overrides if o.valid_from <= on and (o.valid_to is None or on < o.valid_to)]
+    latest = compute_ownership(parent="P", holdings=in_force(register, on), overrides=now)
+    since = controls_since(
+        parent="P",
+        holdings=for_history("P", register, reached=[e.entity for e in latest.entities]),
+        latest=latest,
+        as_of=on,
+        overrides=overrides,
+    )
+    return latest, since
+
+
+class TestOwnershipOn:
+    @pytest.mark.parametrize("on", [JAN, APR, date(2024, 8, 15)])
+    def test_the_view_is_the_engine_on_the_holdings_in_force_with_the_dates_control_began(
+        self, on: date
+    ) -> None:
+        view = ownership_on(
+            parent="P", register=RegisterColumns.of_holdings(REGISTER), overrides=[], as_of=on
+        )
+
+        latest, since = expected(REGISTER, on)
+        assert view.result == latest
+        assert view.control_since == since
+        assert [REGISTER[p].holding for p in view.in_force] == in_force(REGISTER, on)
+        assert view.named == {n for h in in_force(REGISTER, on) for n in (h.holder, h.investee)} | {"P"}
+
+    def test_a_subsidiary_held_through_an_acquisition_keeps_its_first_date(self) -> None:
+        view = ownership_on(
+            parent="P", register=RegisterColumns.of_holdings(REGISTER), overrides=[], as_of=date(2024, 8, 15)
+        )
+
+        assert view.control_since == {"S": JAN, "T": APR}
+
+    def test_dated_overrides_apply_on_their_dates(self) -> None:
+        overrides = [DatedMethodOverride(MethodOverride("S", "associate", "board not controlled"), JAN, APR)]
+        register = RegisterColumns.of_holdings(REGISTER)
+
+        view = ownership_on(parent="P", register=register, overrides=overrides, as_of=date(2024, 8, 15))
+
+        latest, since = expected(REGISTER, date(2024, 8, 15), overrides)
+        assert view.result == latest
+        assert view.control_since == since == {"S": APR, "T": APR}
+
+    def test_a_rule_broken_on_another_date_falls_back_and_answers_the_same(self) -> None:
+        register = [dated("X", "X", "0.10", date(2023, 1, 1), JAN), *REGISTER]
+        columns = RegisterColumns.of_holdings(register)
+        assert index_register(columns, parent="P") is None
+
+        view = ownership_on(parent="P", register=columns, overrides=[], as_of=APR)
+
+        latest, _ = expected(register, APR)
+        assert view.result == latest
+        assert [register[p].holding for p in view.in_force] == in_force(register, APR)
+
+    def test_holdings_broken_on_the_date_are_refused_with_the_engines_violations_in_register_order(
+        self,
+    ) -> None:
+        # In investee order (T is numbered first) the duplicate of P -> T would come first.
+        register = [
+            dated("P", "T", "0.30", JAN),
+            dated("P", "S", "0.30", JAN),
+            dated("P", "S", "0.30", JAN),
+            dated("P", "T", "0.30", JAN),
+        ]
+        with pytest.raises(OwnershipValidationError) as by_engine:
+            compute_ownership(parent="P", holdings=in_force(register, APR))
+
+        with pytest.raises(OwnershipValidationError) as refused:
+            ownership_on(parent="P", register=RegisterColumns.of_holdings(register), overrides=[], as_of=APR)
+
+        assert refused.value.violations == by_engine.value.violations
+        assert [(v.code, v.investee) for v in refused.value.violations] == [
+            ("duplicate_holding", "S"),
+            ("duplicate_holding", "T"),
+        ]
+        assert refused.value.on is None
+
+    def test_a_share_above_one_is_refused_on_the_days_it_is_in_force_only(self) -> None:
+        register = [dated("P", "S", "0.60", JAN), dated("Q", "T", "1.5", JAN, APR)]
+        columns = RegisterColumns.of_holdings(register)
+
+        view = ownership_on(parent="P", register=columns, overrides=[], as_of=JUL)
+        with pytest.raises(OwnershipValidationError) as refused:
+            ownership_on(parent="P", register=columns, overrides=[], as_of=JAN)
+
+        assert view.result.get("S").method == "subsidiary"
+        assert "share_out_of_range" in [v.code for v in refused.value.violations]
+
+    def test_rows_as_read_make_the_same_columns_as_the_holdings(self) -> None:
+        rows = [(d.holding.holder, d.holding.investee, d.holding.share, d.holding.voting_share,
+                 d.valid_from, d.valid_to) for d in REGISTER]  # fmt: skip
+
+        columns = RegisterColumns.of_holdings(REGISTER)
+
+        assert RegisterColumns.of_rows(rows) == tuple(map(tuple, columns))
+        assert RegisterColumns.of_rows([]).holders == ()
