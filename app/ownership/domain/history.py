@@ -16,7 +16,12 @@ from datetime import date, timedelta
 import numpy as np
 
 from app.ownership.domain.dated_index import DatedIndex, dated_index
-from app.ownership.domain.engine import compute_ownership, subsidiaries_of, subsidiary_numbers
+from app.ownership.domain.engine import (
+    compute_ownership,
+    ownership_in,
+    subsidiaries_of,
+    subsidiary_numbers,
+)
 from app.ownership.domain.errors import OwnershipCycleError, OwnershipValidationError, Violation
 from app.ownership.domain.graph import sorted_unique
 from app.ownership.domain.model import (
@@ -65,16 +70,21 @@ def _evaluate(
     *,
     parent: str,
     holdings: Sequence[DatedHolding],
+    numbered: DatedIndex | None,
     overrides: Sequence[MethodOverride | DatedMethodOverride],
     on: date,
 ) -> OwnershipResult:
-    in_force = [d.holding for d in holdings if _in_force(d.valid_from, d.valid_to, on)]
+    """The engine on `on`: over the register numbered once when given, else on that day's list."""
     overrides_now = [
         o.override if isinstance(o, DatedMethodOverride) else o
         for o in overrides
         if not isinstance(o, DatedMethodOverride) or _in_force(o.valid_from, o.valid_to, on)
     ]
     try:
+        if numbered is not None:
+            check_overrides(parent=parent, overrides=overrides_now)
+            return ownership_in(numbered.on(on), overrides=overrides_now)
+        in_force = [d.holding for d in holdings if _in_force(d.valid_from, d.valid_to, on)]
         return compute_ownership(parent=parent, holdings=in_force, overrides=overrides_now)
     except OwnershipValidationError as error:
         raise OwnershipValidationError(error.violations, on=on) from error
@@ -96,7 +106,9 @@ def method_history(
     given; periods running past it end at `until`). A period ends (`valid_to`, exclusive) where the method,
     control share or interest share changes, or where the entity stops being reachable; the last one is
     open (None) when nothing ends it and `until` is None. Plain `MethodOverride`s apply on every date.
-    Raises what `compute_ownership` raises, with `on` set to the date evaluated.
+    Raises what `compute_ownership` raises, with `on` set to the date evaluated. The register is numbered
+    once (`dated_index`) and each date takes its holdings from it, unless a rule that holds on every date is
+    broken somewhere: then each date's list goes to `compute_ownership`, which reports it where it applies.
 
     `latest`, with `until`: the caller's `compute_ownership` result for the holdings and overrides in force
     on the day before `until`. Nothing starts or ends between the last date evaluated and that day, so it is
@@ -111,13 +123,16 @@ def method_history(
         if item.valid_to is not None:
             dates.add(item.valid_to)
     breakpoints = sorted(d for d in dates if until is None or d < until)
+    numbered = dated_index(holdings, parent=parent) if len(breakpoints) > 1 else None
     history: dict[str, list[MethodPeriod]] = {}
     for position, start in enumerate(breakpoints):
         end = breakpoints[position + 1] if position + 1 < len(breakpoints) else until
         if latest is not None and until is not None and position == len(breakpoints) - 1:
             result = latest
         else:
-            result = _evaluate(parent=parent, holdings=holdings, overrides=overrides, on=start)
+            result = _evaluate(
+                parent=parent, holdings=holdings, numbered=numbered, overrides=overrides, on=start
+            )
         for entity in result.entities:
             period = MethodPeriod(
                 valid_from=start,
