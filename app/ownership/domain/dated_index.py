@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from app.ownership.domain.decimals import ONE, ZERO, exact_context
+from app.ownership.domain.decimals import ONE, UNIT_ONE, UNIT_PLACES, ZERO, exact_context
 from app.ownership.domain.errors import OwnershipValidationError
 from app.ownership.domain.graph import sorted_unique
 from app.ownership.domain.model import DatedHolding, Holding
@@ -33,9 +33,6 @@ IntArray = npt.NDArray[np.int64]
 ObjArray = npt.NDArray[np.object_]
 #: The day number of an open end (`valid_to` None): after every date.
 OPEN = date.max.toordinal() + 1
-#: The places of the exact integer shares (the register's ratios have 12).
-UNIT_PLACES = 12
-_UNIT_ONE = 10**UNIT_PLACES
 
 
 class RegisterColumns(NamedTuple):
@@ -103,10 +100,13 @@ class DatedIndex:
         index = self.index
         src, dst, share, vote = index.src[keep], index.dst[keep], index.share[keep], index.vote[keep]
         sums = (share, vote) if self.units is None else (self.units[0][keep], self.units[1][keep])
-        if not _valid_on_a_day(index.size, src, dst, sums, ONE if self.units is None else _UNIT_ONE):
+        if not _valid_on_a_day(index.size, src, dst, sums, ONE if self.units is None else UNIT_ONE):
             in_order = np.sort(self.position[keep]).tolist()
             raise OwnershipValidationError(violations_of([self.columns.holding(p) for p in in_order]))
-        return HoldingIndex(names=index.names, index=index.index, src=src, dst=dst, share=share, vote=vote)
+        units = None if self.units is None else (self.units[0][keep], self.units[1][keep])
+        return HoldingIndex(
+            names=index.names, index=index.index, src=src, dst=dst, share=share, vote=vote, units=units
+        )
 
     def restricted(self, keep: npt.NDArray[np.bool_]) -> DatedIndex:
         """The same numbering with only the holdings where `keep` is True."""

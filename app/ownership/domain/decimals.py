@@ -23,6 +23,11 @@ ONE = Decimal(1)
 HALF = Decimal("0.5")
 FIFTH = Decimal("0.2")
 PLACES = 10
+#: Exact integer shares: units of 10**-UNIT_PLACES (the register's ratios have 12 places), for sums and
+#: comparisons in numpy without a Python call per value; UNIT_HALF is one half in those units.
+UNIT_PLACES = 12
+UNIT_ONE = 10**UNIT_PLACES
+UNIT_HALF = UNIT_ONE // 2
 _QUANTUM = Decimal(1).scaleb(-PLACES)
 
 _EXACT = decimal.Context(

@@ -17,7 +17,15 @@ import numpy as np
 import numpy.typing as npt
 
 from app.ownership.domain.control import Control, control_fixed_point, ultimate_parent
-from app.ownership.domain.decimals import ONE, ZERO, exact_context, quantize10, quantize_all
+from app.ownership.domain.decimals import (
+    HALF,
+    ONE,
+    UNIT_HALF,
+    ZERO,
+    exact_context,
+    quantize10,
+    quantize_all,
+)
 from app.ownership.domain.graph import reachable_from
 from app.ownership.domain.matrix import propagate
 from app.ownership.domain.methods import methods_for_controls, split_overrides, subsidiary_controls
@@ -64,12 +72,18 @@ class _Reached:
     share: ObjArray
     vote: ObjArray
     capital: npt.NDArray[np.bool_]
+    #: the votes as exact integers of 10**-12, when the index has them
+    vote_units: IntArray | None = None
 
 
 def _reached(index: HoldingIndex, parent: int) -> _Reached:
-    with exact_context():
-        has_share = np.asarray(index.share > ZERO, dtype=bool)
-        active = (has_share | np.asarray(index.vote > ZERO, dtype=bool)) & (index.dst != parent)
+    if index.units is not None:
+        has_share, has_vote = index.units[0] > 0, index.units[1] > 0
+    else:
+        with exact_context():
+            has_share = np.asarray(index.share > ZERO, dtype=bool)
+            has_vote = np.asarray(index.vote > ZERO, dtype=bool)
+    active = (has_share | has_vote) & (index.dst != parent)
     reach = reachable_from(n=index.size, src=index.src[active], dst=index.dst[active], root=parent)
     reach[parent] = False
     global_ids = np.concatenate(([parent], np.flatnonzero(reach))).astype(np.int64)
@@ -85,6 +99,7 @@ def _reached(index: HoldingIndex, parent: int) -> _Reached:
         share=index.share[keep],
         vote=index.vote[keep],
         capital=has_share[keep],
+        vote_units=None if index.units is None else index.units[1][keep],
     )
 
 
@@ -135,16 +150,18 @@ def subsidiary_numbers(index: HoldingIndex, *, overrides: Sequence[MethodOverrid
     """The entity numbers (`index.names` positions) of the subsidiaries `subsidiaries_in` names."""
     reached = _reached(index, 0)
     applied, _ = split_overrides(overrides=overrides, index=index.index, local=reached.local)
+    exact_units = reached.vote_units is not None
     control = control_fixed_point(
         n=len(reached.global_ids),
         src=reached.src,
         dst=reached.dst,
-        vote=reached.vote,
+        vote=reached.vote if reached.vote_units is None else reached.vote_units,
         root=0,
         forced_in=[i for i, o in applied.items() if o.method == SUBSIDIARY],
         forced_out=[i for i, o in applied.items() if o.method != SUBSIDIARY],
+        half=UNIT_HALF if exact_units else HALF,
     )
-    subsidiary = subsidiary_controls(control.control)
+    subsidiary = subsidiary_controls(control.control, half=UNIT_HALF if exact_units else HALF)
     for local, override in applied.items():
         subsidiary[local] = override.method == SUBSIDIARY
     subsidiary[0] = False

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -38,10 +39,11 @@ def methods_for_controls(controls: npt.NDArray[np.object_]) -> list[str]:
     return methods
 
 
-def subsidiary_controls(controls: npt.NDArray[np.object_]) -> npt.NDArray[np.bool_]:
-    """Where the control share alone gives a subsidiary (the rule of `method_for_control`), compared in C."""
+def subsidiary_controls(controls: npt.NDArray[Any], *, half: Decimal | int = HALF) -> npt.NDArray[np.bool_]:
+    """Where the control share alone gives a subsidiary (the rule of `method_for_control`), compared in C
+    (`half`: one half in the unit of `controls`, when they are integers)."""
     with exact_context():
-        return np.asarray(controls > HALF, dtype=bool)
+        return np.asarray(controls > half, dtype=bool)
 
 
 def split_overrides(

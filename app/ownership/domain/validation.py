@@ -34,6 +34,8 @@ class HoldingIndex:
     dst: IntArray
     share: ObjArray
     vote: ObjArray
+    #: `share` and `vote` as exact integers of 10**-12, when the caller has them (a dated register's days)
+    units: tuple[IntArray, IntArray] | None = None
 
     @property
     def size(self) -> int:

@@ -26,6 +26,8 @@ from app.ownership.domain import (
     ownership_on,
     ultimate_owner_view,
 )
+from app.ownership.domain.dated_index import dated_index
+from app.ownership.domain.engine import subsidiary_numbers
 
 PARENT = "E0"
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -287,3 +289,30 @@ class TestMethodHistory:
             for e in latest.entities
             if e.method == SUBSIDIARY
         }
+
+
+class TestSubsidiariesInExactUnits:
+    """On a dated register's days, control is summed in integers of 10^-12 instead of Decimals."""
+
+    @FAST
+    @given(leaky_graphs())
+    def test_the_integer_fixed_point_gives_the_engines_subsidiaries(self, holdings: list[Holding]) -> None:
+        day = date(2024, 1, 1)
+        numbered = dated_index([DatedHolding(h, day) for h in holdings], parent=PARENT)
+        assert numbered is not None
+        index = numbered.on(day)
+        assert index.units is not None
+
+        in_units = {index.names[i] for i in subsidiary_numbers(index).tolist()}
+
+        full = compute_ownership(parent=PARENT, holdings=holdings)
+        assert in_units == {e.entity for e in full.entities if e.method == SUBSIDIARY}
+
+    def test_exactly_half_of_the_votes_is_not_control(self) -> None:
+        day = date(2024, 1, 1)
+        half = Decimal("0.5")
+        register = [DatedHolding(Holding(PARENT, "S", half, half), day)]
+        numbered = dated_index(register, parent=PARENT)
+        assert numbered is not None
+
+        assert subsidiary_numbers(numbered.on(day)).tolist() == []
