@@ -127,3 +127,22 @@ def bulk_rows(session: Session, query: Select[*Columns]) -> Sequence[Row[*Column
     compiled = query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
     rows = connection.exec_driver_sql(str(compiled), compiled.params).all()
     return cast("Sequence[Row[*Columns]]", rows)
+
+
+def bulk_tuples(session: Session, query: Select[*Columns]) -> Sequence[tuple[*Columns]]:
+    """`bulk_rows` as plain tuples, for readers that only unpack them by position.
+
+    On PostgreSQL the statement runs through SQLAlchemy as in `bulk_rows` (its events, logging and
+    statement counting see it) and the rows are then taken from the DBAPI cursor as psycopg made them,
+    without a `Row` per row: for 30,000 stakes that was 7 ms of a 50 ms read.
+    """
+    if session.get_bind().dialect.name != "postgresql":  # typed (see `bulk_rows`); a Row unpacks as a tuple
+        return cast("Sequence[tuple[*Columns]]", session.execute(query).all())
+    connection = session.connection()
+    compiled = query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    result = connection.exec_driver_sql(str(compiled), compiled.params)
+    try:
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    return cast("Sequence[tuple[*Columns]]", rows)

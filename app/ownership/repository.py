@@ -6,14 +6,14 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Row, and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
-from app.core.db import bulk_rows
+from app.core.db import bulk_tuples
 from app.ownership.models import EquityStake, MethodOverride
 
 #: holder_id, investee_id, share, voting_share, valid_from, valid_to
-StakeTerms = Row[str, str, Decimal, Decimal, date, date | None]
+StakeTerms = tuple[str, str, Decimal, Decimal, date, date | None]
 
 
 def _in_force(model: type[EquityStake] | type[MethodOverride], as_of: date) -> list[ColumnElement[bool]]:
@@ -84,7 +84,7 @@ def list_stakes(
 def stake_terms_starting_by(session: Session, *, until: date | None) -> Sequence[StakeTerms]:
     """The engine's columns of every stake started by `until` (None = all), in id order.
 
-    Plain rows, not models, read in bulk (`bulk_rows`): the ownership views read every stake of the group
+    Plain tuples, not models, read in bulk (`bulk_tuples`): the ownership views read every stake of the group
     (30,000 for a 10,000-entity group), and building a model per row took most of the view's time.
     The order is the primary key's, which is deterministic and read from its index: no consumer depends on
     date order, and sorting by date made PostgreSQL sort every row (past `work_mem`, on disk).
@@ -99,7 +99,7 @@ def stake_terms_starting_by(session: Session, *, until: date | None) -> Sequence
     ).order_by(EquityStake.id)
     if until is not None:
         query = query.where(EquityStake.valid_from <= until)
-    return bulk_rows(session, query)
+    return bulk_tuples(session, query)
 
 
 def stakes_in_force(session: Session, *, as_of: date) -> Sequence[EquityStake]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, Table, func, insert, select
+from sqlalchemy import Column, Integer, MetaData, Table, event, func, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
-from app.core.db import bulk_rows
+from app.core.db import bulk_rows, bulk_tuples
 from app.core.money import Money, NotExactError, Ratio
 
 metadata = MetaData()
@@ -86,10 +86,30 @@ class TestBulkRows:
         with Session(engine) as session:
             typed = [tuple(r) for r in session.execute(query).all()]
             bulk = [tuple(r) for r in bulk_rows(session, query.where(probe_table.c.id.in_([1, 2, 3])))]
+            plain = [tuple(r) for r in bulk_tuples(session, query.where(probe_table.c.id.in_([1, 2, 3])))]
 
         assert bulk == typed
+        assert plain == typed
         assert [(str(a), str(r)) for _, a, r in bulk] == [
             ("12345678901234.5678", "0.421725000001"),
             ("-0.0001", "1.000000000000"),
             ("None", "0E-12"),
         ]
+
+    def test_plain_tuples_run_through_sqlalchemys_execution(self, engine: Engine, probe_table: Table) -> None:
+        with engine.begin() as conn:
+            conn.execute(insert(probe_table), [{"id": 1, "amount": Decimal("1.5"), "ratio": Decimal("0.5")}])
+        seen: list[str] = []
+
+        def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+            seen.append(statement)
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            with Session(engine) as session:
+                rows = bulk_tuples(session, select(probe_table.c.amount, probe_table.c.ratio))
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+
+        assert [tuple(r) for r in rows] == [(Decimal("1.5000"), Decimal("0.500000000000"))]
+        assert [s for s in seen if "money_probe" in s] != []
