@@ -134,8 +134,8 @@ def find_cycle(*, names: Sequence[str], members: IntArray, src: IntArray, dst: I
     """One closed path through the component `members` (first name repeated at the end)."""
     inside = np.isin(src, members) & np.isin(dst, members)
     graph: nx.DiGraph[str] = nx.DiGraph()
-    graph.add_edges_from((names[a], names[b]) for a, b in zip(src[inside], dst[inside], strict=True))
-    start = names[int(members.min())]
+    graph.add_edges_from(sorted((names[a], names[b]) for a, b in zip(src[inside], dst[inside], strict=True)))
+    start = min(names[int(m)] for m in members)  # by name, not number: the same path however numbered
     edges = nx.find_cycle(graph, source=start)
     path = [edge[0] for edge in edges]
     return [*path, path[0]]

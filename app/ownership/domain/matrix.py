@@ -141,8 +141,12 @@ def _solve_components(
     component_starts = np.flatnonzero(np.concatenate(([True], labels[1:] != labels[:-1])))
     closed = np.logical_and.reduceat(np.asarray(held_inside == ONE, dtype=bool), component_starts)
     if closed.any():
-        lo = int(component_starts[int(np.argmax(closed))])
-        component = members[lo : lo + int(np.sum(labels == labels[lo]))]
+        # Of several closed components, the one with the first name: the error must not depend on how the
+        # entities happen to be numbered (the order of the stakes read).
+        components = [
+            members[lo : lo + int(np.sum(labels == labels[lo]))] for lo in component_starts[closed].tolist()
+        ]
+        component = min(components, key=lambda c: min(names[int(m)] for m in c))
         raise OwnershipCycleError(
             entities=sorted(names[int(m)] for m in component),
             cycle=find_cycle(names=names, members=component, src=src, dst=dst),

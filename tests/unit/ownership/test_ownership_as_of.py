@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from typing import ClassVar
 
 import pytest
 
@@ -18,6 +19,7 @@ from app.ownership.domain import (
     DatedMethodOverride,
     Holding,
     MethodOverride,
+    OwnershipCycleError,
     OwnershipResult,
     OwnershipValidationError,
     RegisterColumns,
@@ -152,3 +154,35 @@ class TestOwnershipOn:
 
         assert RegisterColumns.of_rows(rows) == tuple(map(tuple, columns))
         assert RegisterColumns.of_rows([]).holders == ()
+
+
+class TestClosedCycleReport:
+    """The closed cycle an error names does not depend on how the register happens to number entities."""
+
+    REGISTER: ClassVar[list[DatedHolding]] = [
+        dated("D", "X", "0.10", date(2019, 1, 1), date(2019, 6, 1)),  # expired: numbered, not in force
+        dated("B", "X", "0.10", date(2019, 1, 1), date(2019, 6, 1)),
+        dated("P", "C", "0", JAN),
+        dated("C", "D", "1", JAN),
+        dated("D", "C", "1", JAN),
+        dated("P", "A", "0", JAN),
+        dated("A", "B", "1", JAN),
+        dated("B", "A", "1", JAN),
+    ]
+
+    @staticmethod
+    def with_votes(d: DatedHolding) -> DatedHolding:
+        vote = Decimal("0.6") if d.holding.holder == "P" else Decimal(0)
+        return d._replace(holding=d.holding._replace(voting_share=vote))
+
+    def test_the_first_closed_cycle_by_name_from_its_first_name(self) -> None:
+        register = [self.with_votes(d) for d in self.REGISTER]
+        reports = []
+        for order in (register, register[::-1]):
+            with pytest.raises(OwnershipCycleError) as by_view:
+                ownership_on(parent="P", register=RegisterColumns.of_holdings(order), overrides=[], as_of=APR)
+            with pytest.raises(OwnershipCycleError) as by_engine:
+                compute_ownership(parent="P", holdings=in_force(order, APR))
+            reports += [(e.value.entities, e.value.cycle) for e in (by_view, by_engine)]
+
+        assert reports == [(["A", "B"], ["A", "B", "A"])] * 4
