@@ -183,6 +183,20 @@ def _best(call: Callable[[], T], repeats: int) -> tuple[float, T]:
     return best, value  # type: ignore[return-value]
 
 
+def _spread_stake_dates(url: str, *, direction: int) -> None:
+    """Move every stake's start by (a hash of its id mod DATED_REGISTER_DATES) x 30 days; -1 undoes +1."""
+    import psycopg
+
+    from bench import pg
+
+    with psycopg.connect(pg.libpq_url(url)) as conn:
+        conn.execute(
+            "UPDATE equity_stake SET valid_from = valid_from + %s * (abs(hashtext(id)) %% %s) * 30",
+            (direction, DATED_REGISTER_DATES),
+        )
+        conn.commit()
+
+
 def run_service(*, url: str, n: int = 10_000, seed: int = 1, repeats: int = REPEATS) -> dict[str, Any]:
     """Load the generated group into the migrated database at `url` and time the service's answer.
 
@@ -250,19 +264,9 @@ def run_service(*, url: str, n: int = 10_000, seed: int = 1, repeats: int = REPE
         solve, solved = _spsolve_seconds(bare_holdings, parent, repeats)
         # The same register with its stakes starting on DATED_REGISTER_DATES dates (monthly from the first):
         # the dates control began then take one decision of the methods per date.
-        with psycopg.connect(pg.libpq_url(url)) as conn:
-            conn.execute(
-                "UPDATE equity_stake SET valid_from = valid_from + (abs(hashtext(id)) %% %s) * 30",
-                (DATED_REGISTER_DATES,),
-            )
-            conn.commit()
+        _spread_stake_dates(url, direction=1)
         dated_total, dated_view = _best(answer, repeats)
-        with psycopg.connect(pg.libpq_url(url)) as conn:  # back to one date, for what the caller runs next
-            conn.execute(
-                "UPDATE equity_stake SET valid_from = valid_from - (abs(hashtext(id)) %% %s) * 30",
-                (DATED_REGISTER_DATES,),
-            )
-            conn.commit()
+        _spread_stake_dates(url, direction=-1)  # back to one date, for what the caller runs next
     finally:
         engine.dispose()
     position = {

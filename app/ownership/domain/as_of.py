@@ -19,12 +19,13 @@ import numpy as np
 from app.ownership.domain.dated_index import DatedIndex, RegisterColumns, index_register
 from app.ownership.domain.engine import compute_ownership, ownership_in
 from app.ownership.domain.graph import reachable_from, sorted_unique
-from app.ownership.domain.history import controls_since, controls_since_in
+from app.ownership.domain.history import controls_since, controls_since_in, in_force_on
 from app.ownership.domain.model import (
     SUBSIDIARY,
     DatedHolding,
     DatedMethodOverride,
     Holding,
+    MethodOverride,
     OwnershipResult,
 )
 from app.ownership.domain.validation import check_overrides
@@ -44,19 +45,17 @@ class DatedOwnership:
     named: frozenset[str]
 
 
-def _in_force(valid_from: date, valid_to: date | None, on: date) -> bool:
-    return valid_from <= on and (valid_to is None or on < valid_to)
-
-
 def ownership_on(
     *, parent: str, register: RegisterColumns, overrides: Sequence[DatedMethodOverride], as_of: date
 ) -> DatedOwnership:
     """`compute_ownership` on the holdings and overrides in force on `as_of`, with `controls_since` over the
     register (every stake started by `as_of`). Raises what those raise."""
-    overrides_now = [o.override for o in overrides if _in_force(o.valid_from, o.valid_to, as_of)]
+    overrides_now = [o.override for o in overrides if in_force_on(o.valid_from, o.valid_to, as_of)]
     numbered = index_register(register, parent=parent)
     if numbered is None:
-        return _by_holdings(parent=parent, register=register, overrides=overrides, as_of=as_of)
+        return _by_holdings(
+            parent=parent, register=register, overrides=overrides, overrides_now=overrides_now, as_of=as_of
+        )
     check_overrides(parent=parent, overrides=overrides_now)
     index = numbered.on(as_of)
     result = ownership_in(index, overrides=overrides_now)
@@ -83,16 +82,17 @@ def _reachable_part(register: DatedIndex) -> DatedIndex:
 
 
 def _by_holdings(
-    *, parent: str, register: RegisterColumns, overrides: Sequence[DatedMethodOverride], as_of: date
+    *,
+    parent: str,
+    register: RegisterColumns,
+    overrides: Sequence[DatedMethodOverride],
+    overrides_now: Sequence[MethodOverride],
+    as_of: date,
 ) -> DatedOwnership:
     dated = [register.dated(p) for p in range(len(register.holders))]
-    in_force = [p for p, d in enumerate(dated) if _in_force(d.valid_from, d.valid_to, as_of)]
+    in_force = [p for p, d in enumerate(dated) if in_force_on(d.valid_from, d.valid_to, as_of)]
     holdings = [dated[p].holding for p in in_force]
-    result = compute_ownership(
-        parent=parent,
-        holdings=holdings,
-        overrides=[o.override for o in overrides if _in_force(o.valid_from, o.valid_to, as_of)],
-    )
+    result = compute_ownership(parent=parent, holdings=holdings, overrides=overrides_now)
     since: dict[str, date] = {}
     if any(e.method == SUBSIDIARY for e in result.entities):
         since = controls_since(

@@ -35,7 +35,8 @@ from app.ownership.domain.model import (
 from app.ownership.domain.validation import check_overrides
 
 
-def _in_force(valid_from: date, valid_to: date | None, on: date) -> bool:
+def in_force_on(valid_from: date, valid_to: date | None, on: date) -> bool:
+    """A dated fact is in force from `valid_from` (inclusive) to `valid_to` (exclusive; None = open)."""
     return valid_from <= on and (valid_to is None or on < valid_to)
 
 
@@ -78,13 +79,13 @@ def _evaluate(
     overrides_now = [
         o.override if isinstance(o, DatedMethodOverride) else o
         for o in overrides
-        if not isinstance(o, DatedMethodOverride) or _in_force(o.valid_from, o.valid_to, on)
+        if not isinstance(o, DatedMethodOverride) or in_force_on(o.valid_from, o.valid_to, on)
     ]
     try:
         if numbered is not None:
             check_overrides(parent=parent, overrides=overrides_now)
             return ownership_in(numbered.on(on), overrides=overrides_now)
-        in_force = [d.holding for d in holdings if _in_force(d.valid_from, d.valid_to, on)]
+        in_force = [d.holding for d in holdings if in_force_on(d.valid_from, d.valid_to, on)]
         return compute_ownership(parent=parent, holdings=in_force, overrides=overrides_now)
     except OwnershipValidationError as error:
         raise OwnershipValidationError(error.violations, on=on) from error
@@ -171,7 +172,7 @@ def control_since(
     periods = method_history(
         parent=parent, holdings=holdings, overrides=overrides, until=as_of + timedelta(days=1)
     ).get(entity, [])
-    current = next((i for i, p in enumerate(periods) if _in_force(p.valid_from, p.valid_to, as_of)), None)
+    current = next((i for i, p in enumerate(periods) if in_force_on(p.valid_from, p.valid_to, as_of)), None)
     if current is None or periods[current].method != SUBSIDIARY:
         return None
     while (
@@ -195,13 +196,13 @@ def _subsidiaries_on(
     overrides_now = [
         o.override if isinstance(o, DatedMethodOverride) else o
         for o in overrides
-        if not isinstance(o, DatedMethodOverride) or _in_force(o.valid_from, o.valid_to, on)
+        if not isinstance(o, DatedMethodOverride) or in_force_on(o.valid_from, o.valid_to, on)
     ]
     try:
         if numbered is not None:
             check_overrides(parent=parent, overrides=overrides_now)
             return set(subsidiary_numbers(numbered.on(on), overrides=overrides_now).tolist())
-        in_force = [d.holding for d in holdings if _in_force(d.valid_from, d.valid_to, on)]
+        in_force = [d.holding for d in holdings if in_force_on(d.valid_from, d.valid_to, on)]
         return subsidiaries_of(parent=parent, holdings=in_force, overrides=overrides_now)
     except OwnershipValidationError as error:
         raise OwnershipValidationError(error.violations, on=on) from error

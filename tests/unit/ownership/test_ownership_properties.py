@@ -193,6 +193,11 @@ class TestGraphsWithLeakingCycles:
             assert abs(company.group - by_owner[PARENT]) <= Decimal("1e-10")
 
 
+def holdings_on(dated: list[DatedHolding], on: date) -> list[Holding]:
+    """The holdings in force on `on`, in register order."""
+    return [d.holding for d in dated if d.valid_from <= on and (d.valid_to is None or on < d.valid_to)]
+
+
 @st.composite
 def dated_groups(draw: Draw) -> list[DatedHolding]:
     """Acyclic holdings, each pair held over one to three disjoint stretches of days in January 2024."""
@@ -234,9 +239,7 @@ class TestMethodHistory:
         self, dated: list[DatedHolding], day: int
     ) -> None:
         on = date(2024, 1, 1) + timedelta(days=day)
-        in_force = [
-            d.holding for d in dated if d.valid_from <= on and (d.valid_to is None or on < d.valid_to)
-        ]
+        in_force = holdings_on(dated, on)
         history = method_history(parent=PARENT, holdings=dated)
 
         result = compute_ownership(parent=PARENT, holdings=in_force)
@@ -258,9 +261,7 @@ class TestMethodHistory:
         self, dated: list[DatedHolding], day: int
     ) -> None:
         on = date(2024, 1, 1) + timedelta(days=day)
-        in_force = [
-            d.holding for d in dated if d.valid_from <= on and (d.valid_to is None or on < d.valid_to)
-        ]
+        in_force = holdings_on(dated, on)
         latest = compute_ownership(parent=PARENT, holdings=in_force)
 
         view = ownership_on(
@@ -277,9 +278,7 @@ class TestMethodHistory:
         self, dated: list[DatedHolding], day: int
     ) -> None:
         on = date(2024, 1, 1) + timedelta(days=day)
-        in_force = [
-            d.holding for d in dated if d.valid_from <= on and (d.valid_to is None or on < d.valid_to)
-        ]
+        in_force = holdings_on(dated, on)
         latest = compute_ownership(parent=PARENT, holdings=in_force)
 
         since = controls_since(parent=PARENT, holdings=dated, latest=latest, as_of=on)
