@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from app.core.db import bulk_tuples
 from app.entities.models import LegalEntity
 
 # Entity rows are locked `FOR NO KEY UPDATE` (SQLAlchemy's `key_share=True`), never plain `FOR UPDATE`: no
@@ -38,15 +39,17 @@ _SCAN_ABOVE = 500
 
 
 def name_rows(session: Session, entity_ids: Collection[str]) -> list[tuple[str, str, str, str | None, str]]:
-    """(id, code, name, name_en, kind) of the entities among `entity_ids`: plain columns, no models."""
-    wanted = set(entity_ids)
+    """(id, code, name, name_en, kind) of the entities among `entity_ids`: plain columns, no models.
+
+    Read in bulk (`bulk_tuples`, every column a string): a group's view names 10,000 entities, and a `Row`
+    per entity was a third of the read."""
+    wanted = entity_ids if isinstance(entity_ids, (set, frozenset)) else set(entity_ids)
     if not wanted:
         return []
     query = select(LegalEntity.id, LegalEntity.code, LegalEntity.name, LegalEntity.name_en, LegalEntity.kind)
     if len(wanted) <= _SCAN_ABOVE:
         query = query.where(LegalEntity.id.in_(sorted(wanted)))
-    rows = session.execute(query)
-    return [(i, c, n, e, k) for i, c, n, e, k in rows if i in wanted]
+    return [row for row in bulk_tuples(session, query) if row[0] in wanted]
 
 
 def by_code(session: Session, code: str) -> LegalEntity | None:

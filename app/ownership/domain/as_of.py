@@ -13,12 +13,14 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import compress
 
 import numpy as np
+import numpy.typing as npt
 
 from app.ownership.domain.dated_index import DatedIndex, RegisterColumns, index_register
 from app.ownership.domain.engine import compute_ownership, ownership_in
-from app.ownership.domain.graph import reachable_from, sorted_unique
+from app.ownership.domain.graph import reachable_from
 from app.ownership.domain.history import controls_since, controls_since_in, in_force_on
 from app.ownership.domain.model import (
     SUBSIDIARY,
@@ -29,6 +31,8 @@ from app.ownership.domain.model import (
     OwnershipResult,
 )
 from app.ownership.domain.validation import check_overrides
+
+IntArray = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)
@@ -62,14 +66,21 @@ def ownership_on(
     since: dict[str, date] = {}
     if any(e.method == SUBSIDIARY for e in result.entities):
         since = controls_since_in(_reachable_part(numbered), latest=result, as_of=as_of, overrides=overrides)
-    names = index.names
-    named = {names[i] for i in sorted_unique(np.concatenate((index.src, index.dst))).tolist()}
+    named = set(compress(index.names, _named_mask(index.size, index.src, index.dst).tolist()))
     return DatedOwnership(
         result=result,
         control_since=since,
         in_force=np.sort(numbered.position[numbered.in_force(as_of)]).tolist(),
         named=frozenset(named | {parent, result.ultimate_parent}),
     )
+
+
+def _named_mask(size: int, src: IntArray, dst: IntArray) -> npt.NDArray[np.bool_]:
+    """Which of `size` entities a holding (`src` holder, `dst` investee) names."""
+    named = np.zeros(size, dtype=bool)
+    named[src] = True
+    named[dst] = True
+    return named
 
 
 def _reachable_part(register: DatedIndex) -> DatedIndex:

@@ -157,9 +157,14 @@ def _non_negative_decimals(values: Sequence[Decimal]) -> bool:
 
 
 def _day_numbers(days: Sequence[date | None]) -> IntArray:
-    """The day numbers of `days` (None: `OPEN`), looked up per distinct date: a register has few."""
-    numbers = {day: OPEN if day is None else day.toordinal() for day in set(days)}
-    return np.fromiter(map(numbers.__getitem__, days), dtype=np.int64, count=len(days))
+    """The day numbers of `days` (None: `OPEN`); a column of open ends, or of no open end, in one C loop."""
+    count, open_ends = len(days), days.count(None)
+    if open_ends == count:
+        return np.full(count, OPEN, dtype=np.int64)
+    if open_ends == 0:
+        return np.fromiter(map(date.toordinal, days), dtype=np.int64, count=count)  # type: ignore[arg-type]
+    numbers = (OPEN if day is None else day.toordinal() for day in days)
+    return np.fromiter(numbers, dtype=np.int64, count=count)
 
 
 def index_register(columns: RegisterColumns, *, parent: str) -> DatedIndex | None:
