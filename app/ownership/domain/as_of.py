@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
-from itertools import compress
+from itertools import chain, compress
 
 import numpy as np
 import numpy.typing as npt
@@ -66,12 +66,12 @@ def ownership_on(
     since: dict[str, date] = {}
     if any(e.method == SUBSIDIARY for e in result.entities):
         since = controls_since_in(_reachable_part(numbered), latest=result, as_of=as_of, overrides=overrides)
-    named = set(compress(index.names, _named_mask(index.size, index.src, index.dst).tolist()))
+    named = compress(index.names, _named_mask(index.size, index.src, index.dst).tolist())
     return DatedOwnership(
         result=result,
         control_since=since,
         in_force=np.sort(numbered.position[numbered.in_force(as_of)]).tolist(),
-        named=frozenset(named | {parent, result.ultimate_parent}),
+        named=frozenset(chain(named, (parent, result.ultimate_parent))),
     )
 
 

@@ -105,7 +105,7 @@ def _reached(index: HoldingIndex, parent: int) -> _Reached:
 
 def _scope(index: HoldingIndex, parent: int) -> _Scope:
     reached = _reached(index, parent)
-    names = [index.names[g] for g in reached.global_ids.tolist()]
+    names = list(map(index.names.__getitem__, reached.global_ids.tolist()))
     src, dst, share, capital = reached.src, reached.dst, reached.share, reached.capital
     sources = np.full((len(names), 1), ZERO, dtype=object)
     sources[0, 0] = ONE

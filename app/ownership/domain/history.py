@@ -264,7 +264,9 @@ def controls_since_in(
         if isinstance(o, DatedMethodOverride):
             dates |= {o.valid_from} if o.valid_to is None else {o.valid_from, o.valid_to}
     breakpoints = sorted(d for d in dates if d <= as_of)
-    numbered = register.with_units() if len(breakpoints) > 1 else register
+    if len(breakpoints) <= 1:  # one state since the register began: every subsidiary since then
+        return dict.fromkeys(pending, breakpoints[0]) if breakpoints else {}
+    numbered = register.with_units()
     parent = numbered.index.names[0]
     names: dict[str | int, str] = {numbered.index.index[e]: e for e in pending}
 

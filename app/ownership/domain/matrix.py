@@ -133,9 +133,9 @@ def _solve_components(
     `members` are grouped by component (`labels`); `src`/`dst`/`weight` are the edges inside the components.
     """
     size = len(members)
-    position = {int(m): i for i, m in enumerate(members.tolist())}
-    local_src = np.asarray([position[x] for x in src.tolist()], dtype=np.int64)
-    local_dst = np.asarray([position[x] for x in dst.tolist()], dtype=np.int64)
+    position = np.empty(len(values), dtype=np.int64)
+    position[members] = np.arange(size, dtype=np.int64)
+    local_src, local_dst = position[src], position[dst]
     held_inside = np.full(size, ZERO, dtype=object)
     np.add.at(held_inside, local_dst, weight)
     component_starts = np.flatnonzero(np.concatenate(([True], labels[1:] != labels[:-1])))
