@@ -149,8 +149,8 @@ def run(*, n: int = 10_000, seed: int = 1) -> dict[str, object]:
     }
 
 
-def _spsolve_seconds(holdings: list[Holding], parent: str, repeats: int) -> tuple[float, FloatArray]:
-    """Best time of one spsolve of (I - A)^T x = e_P built from `holdings` (edges into P dropped)."""
+def _system(holdings: list[Holding], parent: str) -> tuple[Any, FloatArray, dict[str, int]]:
+    """(I - A)^T, e_P and the numbering, built from `holdings` (edges into P dropped), for one spsolve."""
     names = sorted({h.holder for h in holdings} | {h.investee for h in holdings} | {parent})
     index = {name: i for i, name in enumerate(names)}
     kept = [h for h in holdings if h.investee != parent and h.share > 0]
@@ -165,18 +165,28 @@ def _spsolve_seconds(holdings: list[Holding], parent: str, repeats: int) -> tupl
     system = (sp.identity(size, format="csc") - direct).T.tocsc()
     rhs = np.zeros(size)
     rhs[index[parent]] = 1.0
-    best = float("inf")
-    solved = np.zeros(size)
+    return system, rhs, index
+
+
+def _interleaved(calls: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
+    """The best time of each call over `repeats` rounds, each round calling every one once, in order.
+
+    A call's result is released after its clock stops: the time is the answer's, not its teardown's.
+    """
+    best = dict.fromkeys(calls, float("inf"))
     for _ in range(repeats):
-        started = time.perf_counter()
-        solved = spla.spsolve(system, rhs)
-        best = min(best, time.perf_counter() - started)
-    return best, solved
+        for key, call in calls.items():
+            started = time.perf_counter()
+            value = call()
+            best[key] = min(best[key], time.perf_counter() - started)
+            del value
+    return best
 
 
 def _best(call: Callable[[], T], repeats: int) -> tuple[float, T]:
     best, value = float("inf"), None
     for _ in range(repeats):
+        value = None  # the previous result is released before the clock starts, as in `_interleaved`
         started = time.perf_counter()
         value = call()
         best = min(best, time.perf_counter() - started)
@@ -201,8 +211,9 @@ def run_service(*, url: str, n: int = 10_000, seed: int = 1, repeats: int = REPE
     """Load the generated group into the migrated database at `url` and time the service's answer.
 
     Every timed service call gets a fresh session (as a request does), on a pool that is already warm. The
-    components are timed on their own, each best of `repeats`; `other` is what the total spends beyond
-    them (the history of the dates control began, the lines, the parent lookup and the overrides).
+    answer, its components, the bare reads and the solve are timed in rounds (`_interleaved`), best of
+    `repeats` each; `other` is what the total spends beyond the components (the history of the dates
+    control began, the lines, the parent lookup and the overrides).
     """
     import psycopg
 
@@ -210,7 +221,6 @@ def run_service(*, url: str, n: int = 10_000, seed: int = 1, repeats: int = REPE
     from app.core.db import make_engine, make_session_factory
     from app.core.heap import collection_paused
     from app.entities import service as entities_service
-    from app.ownership import repository as ownership_repository
     from app.ownership import view_service as ownership_views
     from app.ownership.domain import RegisterColumns
     from bench import pg
@@ -236,32 +246,45 @@ def run_service(*, url: str, n: int = 10_000, seed: int = 1, repeats: int = REPE
 
         def read_stakes() -> RegisterColumns:  # as the answer reads them
             with sessions() as session, collection_paused():  # as inside the answer
-                return RegisterColumns.of_rows(
-                    ownership_repository.stake_terms_starting_by(session, until=as_of)
-                )
+                return ownership_views.read_register(session, until=as_of)
 
-        total, view = _best(answer, repeats)
-        stakes_read, register = _best(read_stakes, repeats)
+        view = answer()
+        register = read_stakes()
         holdings = [
             register.holding(p)
             for p, valid_to in enumerate(register.valid_to)
             if valid_to is None or as_of < valid_to
         ]
-        engine_seconds, result = _best(lambda: compute_ownership(parent=parent, holdings=holdings), repeats)
         named = sorted({h.holder for h in holdings} | {h.investee for h in holdings} | {parent})
 
         def read_entities() -> int:
             with sessions() as session:
                 return len(entities_service.entity_names(session, entity_ids=named))  # as the answer
 
-        entities_read, _ = _best(read_entities, repeats)
         with psycopg.connect(pg.libpq_url(url)) as conn:
-            bare_stakes, rows = _best(lambda: conn.execute(BARE_STAKES, (as_of,)).fetchall(), repeats)
-            bare_entities, _ = _best(lambda: conn.execute(BARE_ENTITIES, (named,)).fetchall(), repeats)
-        bare_holdings = [
-            Holding(h, i, s, v) for h, i, s, v, _, valid_to in rows if valid_to is None or as_of < valid_to
-        ]
-        solve, solved = _spsolve_seconds(bare_holdings, parent, repeats)
+            rows = conn.execute(BARE_STAKES, (as_of,)).fetchall()
+            bare_holdings = [
+                Holding(h, i, s, v)
+                for h, i, s, v, _, valid_to in rows
+                if valid_to is None or as_of < valid_to
+            ]
+            system, rhs, position = _system(bare_holdings, parent)
+            # Every measurement once per round, rounds repeated: all of them see the host's slow and quick
+            # spells alike (timed one after another, best of `repeats` each, a spell could favour one).
+            best = _interleaved(
+                {
+                    "total": answer,
+                    "stakes_read": read_stakes,
+                    "engine": lambda: compute_ownership(parent=parent, holdings=holdings),
+                    "entities_read": read_entities,
+                    "bare_stakes": lambda: conn.execute(BARE_STAKES, (as_of,)).fetchall(),
+                    "bare_entities": lambda: conn.execute(BARE_ENTITIES, (named,)).fetchall(),
+                    "solve": lambda: spla.spsolve(system, rhs),
+                },
+                repeats,
+            )
+        result = compute_ownership(parent=parent, holdings=holdings)
+        solved = spla.spsolve(system, rhs)
         # The same register with its stakes starting on DATED_REGISTER_DATES dates (monthly from the first):
         # the dates control began then take one decision of the methods per date.
         _spread_stake_dates(url, direction=1)
@@ -269,14 +292,9 @@ def run_service(*, url: str, n: int = 10_000, seed: int = 1, repeats: int = REPE
         _spread_stake_dates(url, direction=-1)  # back to one date, for what the caller runs next
     finally:
         engine.dispose()
-    position = {
-        name: i
-        for i, name in enumerate(
-            sorted({h.holder for h in bare_holdings} | {h.investee for h in bare_holdings} | {parent})
-        )
-    }
     diff = float(max(abs(float(e.interest_share) - solved[position[e.entity]]) for e in result.entities))
-    fixed = bare_stakes + bare_entities
+    total, fixed, solve = best["total"], best["bare_stakes"] + best["bare_entities"], best["solve"]
+    components = best["stakes_read"] + best["engine"] + best["entities_read"]
     return {
         "n": n,
         "holdings": len(holdings),
@@ -284,12 +302,12 @@ def run_service(*, url: str, n: int = 10_000, seed: int = 1, repeats: int = REPE
         "cycles": len(result.cycles),
         "load_seconds": round(load.seconds, 2),
         "total_seconds": total,
-        "stakes_read_seconds": stakes_read,
-        "engine_seconds": engine_seconds,
-        "entities_read_seconds": entities_read,
-        "other_seconds": max(0.0, total - stakes_read - engine_seconds - entities_read),
-        "bare_stakes_sql_seconds": bare_stakes,
-        "bare_entities_sql_seconds": bare_entities,
+        "stakes_read_seconds": best["stakes_read"],
+        "engine_seconds": best["engine"],
+        "entities_read_seconds": best["entities_read"],
+        "other_seconds": max(0.0, total - components),
+        "bare_stakes_sql_seconds": best["bare_stakes"],
+        "bare_entities_sql_seconds": best["bare_entities"],
         "fixed_overhead_seconds": fixed,
         "solve_seconds": solve,
         "budget_seconds": TARGET_RATIO * solve + fixed,

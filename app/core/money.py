@@ -12,6 +12,9 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Numeric
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 MONEY_SCALE = 4
@@ -90,3 +93,29 @@ class Ratio(_ScaledDecimal):
     scale = RATIO_SCALE
     precision = 20
     quantum = RATIO_QUANTUM
+
+
+class ratio_units(FunctionElement[int]):  # noqa: N801 - a SQL function, named like SQLAlchemy's `func`s
+    """A `Ratio` column as exact integer units of 10^-12 (BIGINT), NULL where the value exceeds 1.
+
+    For bulk reads of shares: an integer is several times cheaper for the driver to build than a `Decimal`,
+    and integer units let numpy sum and compare shares exactly. PostgreSQL multiplies its NUMERIC(20,12)
+    (always a whole number of units); SQLite already stores the units. Above 1 (which the rules refuse, and
+    which would not fit a BIGINT on PostgreSQL) the result is NULL, so the reader can fall back to decimals.
+    """
+
+    type = BigInteger()
+    name = "ratio_units"
+    inherit_cache = True
+
+
+@compiles(ratio_units)
+def _ratio_units_scaled(element: ratio_units, compiler: SQLCompiler, **kw: Any) -> str:
+    value = compiler.process(element.clauses, **kw)
+    return f"CASE WHEN {value} <= 1 THEN CAST({value} * {10**RATIO_SCALE} AS BIGINT) END"
+
+
+@compiles(ratio_units, "sqlite")
+def _ratio_units_stored(element: ratio_units, compiler: SQLCompiler, **kw: Any) -> str:
+    value = compiler.process(element.clauses, **kw)
+    return f"CASE WHEN {value} <= {10**RATIO_SCALE} THEN {value} END"

@@ -10,10 +10,13 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from app.core.db import bulk_tuples
+from app.core.money import ratio_units
 from app.ownership.models import EquityStake, MethodOverride
 
 #: holder_id, investee_id, share, voting_share, valid_from, valid_to
 StakeTerms = tuple[str, str, Decimal, Decimal, date, date | None]
+#: (holder, investee, share, share units, vote units, valid_from, valid_to); units of 10^-12, None above 1
+StakeUnits = tuple[str, str, Decimal, int | None, int | None, date, date | None]
 
 
 def _in_force(model: type[EquityStake] | type[MethodOverride], as_of: date) -> list[ColumnElement[bool]]:
@@ -94,6 +97,27 @@ def stake_terms_starting_by(session: Session, *, until: date | None) -> Sequence
         EquityStake.investee_id,
         EquityStake.share,
         EquityStake.voting_share,
+        EquityStake.valid_from,
+        EquityStake.valid_to,
+    ).order_by(EquityStake.id)
+    if until is not None:
+        query = query.where(EquityStake.valid_from <= until)
+    return bulk_tuples(session, query)
+
+
+def stake_units_starting_by(session: Session, *, until: date | None) -> Sequence[StakeUnits]:
+    """`stake_terms_starting_by` with the share and the vote also as integer units (`ratio_units`), and the
+    vote as units only (`RegisterColumns.of_unit_rows` makes its `Decimal`, most often the share's own).
+
+    What the as-of view reads: the engine sums and compares units exactly in numpy, and an integer is
+    cheaper to read than a `Decimal`. A share or vote above 1 comes back as None.
+    """
+    query = select(
+        EquityStake.holder_id,
+        EquityStake.investee_id,
+        EquityStake.share,
+        ratio_units(EquityStake.share),
+        ratio_units(EquityStake.voting_share),
         EquityStake.valid_from,
         EquityStake.valid_to,
     ).order_by(EquityStake.id)

@@ -118,6 +118,15 @@ class OwnershipView:
         return od.holdings_at(self.register, self.in_force)
 
 
+def read_register(session: Session, *, until: date) -> od.RegisterColumns:
+    """Every stake started by `until` as columns: read as integer units, or as decimals when a value is
+    beyond what units express (above 1: the engine then reports it)."""
+    register = od.RegisterColumns.of_unit_rows(repository.stake_units_starting_by(session, until=until))
+    if register is None:
+        register = od.RegisterColumns.of_rows(repository.stake_terms_starting_by(session, until=until))
+    return register
+
+
 @collection_paused()
 def ownership_as_of(session: Session, *, actor: Actor, parent_id: str, as_of: date) -> OwnershipView:
     """Control, interest, method, NCI and the date control began, for every entity the parent reaches.
@@ -128,7 +137,7 @@ def ownership_as_of(session: Session, *, actor: Actor, parent_id: str, as_of: da
         OwnershipStateError: the recorded holdings cannot be evaluated (a closed cycle, ...).
     """
     parent = _parent(session, actor=actor, parent_id=parent_id, as_of=as_of)
-    register = od.RegisterColumns.of_rows(repository.stake_terms_starting_by(session, until=as_of))
+    register = read_register(session, until=as_of)
     overrides = _dated_overrides(session, parent_id=parent.id, until=as_of)
     try:
         dated = od.ownership_on(parent=parent.id, register=register, overrides=overrides, as_of=as_of)

@@ -10,7 +10,8 @@ The measuring is in `bench.ownership` (`run` for the engine alone, `run_service`
   no ORM), against the bare solve: the issue's "within 3x the bare solve plus a fixed overhead";
 - `answer, stakes starting on 100 dates`: the same answer after every stake is moved to start on one of 100
   monthly dates, so that the dates control began are read over a register with a history (no target);
-- `DB read of stakes (service)` against the bare SQL read of the same rows, and the engine's
+- `DB read of stakes (service)` (the share, and share and vote as integer units, into columns) against the
+  bare SQL read of the same rows, and the engine's
   `compute_ownership` on the holdings read against the solve (the line kept from the earlier runs).
 """
 

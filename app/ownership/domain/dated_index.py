@@ -33,6 +33,8 @@ IntArray = npt.NDArray[np.int64]
 ObjArray = npt.NDArray[np.object_]
 #: The day number of an open end (`valid_to` None): after every date.
 OPEN = date.max.toordinal() + 1
+#: Units to decimals: exact (a unit count has far fewer digits than the precision).
+_UNITS = decimal.Context(prec=40, traps=[decimal.Inexact, decimal.InvalidOperation])
 
 
 class RegisterColumns(NamedTuple):
@@ -44,6 +46,8 @@ class RegisterColumns(NamedTuple):
     votes: Sequence[Decimal]
     valid_from: Sequence[date]
     valid_to: Sequence[date | None]
+    #: the shares and votes as exact integers of 10**-UNIT_PLACES, when the rows came so (`of_unit_rows`)
+    units: tuple[IntArray, IntArray] | None = None
 
     @classmethod
     def of_rows(cls, rows: Sequence[Sequence[Any]]) -> RegisterColumns:
@@ -51,6 +55,34 @@ class RegisterColumns(NamedTuple):
         if not rows:
             return cls((), (), (), (), (), ())
         return cls(*zip(*rows, strict=True))
+
+    @classmethod
+    def of_unit_rows(cls, rows: Sequence[Sequence[Any]]) -> RegisterColumns | None:
+        """Columns from rows of (holder, investee, share, share units, vote units, valid_from, valid_to), the
+        units integers of 10**-UNIT_PLACES and the share a `Decimal` at UNIT_PLACES places (as a
+        NUMERIC(20,12) column reads); None when a unit is None (a value the reader could not express so).
+
+        A vote equal to its share is that share's `Decimal` (most stakes carry one vote per share); any
+        other is made from its units, at the same places.
+        """
+        if not rows:
+            return cls((), (), (), (), (), (), units=(np.zeros(0, np.int64), np.zeros(0, np.int64)))
+        holders, investees, shares, share_units, vote_units, valid_from, valid_to = zip(*rows, strict=True)
+        try:
+            units = (
+                np.fromiter(share_units, dtype=np.int64, count=len(rows)),
+                np.fromiter(vote_units, dtype=np.int64, count=len(rows)),
+            )
+        except TypeError:  # a None
+            return None
+        votes: Sequence[Decimal] = shares
+        if not np.array_equal(units[0], units[1]):
+            apart = np.flatnonzero(units[0] != units[1])
+            made = {u: _UNITS.scaleb(Decimal(u), -UNIT_PLACES) for u in set(units[1][apart].tolist())}
+            column = np.array(shares, dtype=object)
+            column[apart] = [made[u] for u in units[1][apart].tolist()]
+            votes = column.tolist()
+        return cls(holders, investees, shares, votes, valid_from, valid_to, units=units)
 
     @classmethod
     def of_holdings(cls, holdings: Sequence[DatedHolding]) -> RegisterColumns:
@@ -156,6 +188,13 @@ def _non_negative_decimals(values: Sequence[Decimal]) -> bool:
         return False
 
 
+def _non_negative(columns: RegisterColumns) -> bool:
+    """Every share and vote of the register a Decimal >= 0 (from its integer units, when it has them)."""
+    if columns.units is not None:
+        return not columns.units[0].size or bool(min(columns.units[0].min(), columns.units[1].min()) >= 0)
+    return _non_negative_decimals(columns.shares) and _non_negative_decimals(columns.votes)
+
+
 def _day_numbers(days: Sequence[date | None]) -> IntArray:
     """The day numbers of `days` (None: `OPEN`); a column of open ends, or of no open end, in one C loop."""
     count, open_ends = len(days), days.count(None)
@@ -172,9 +211,7 @@ def index_register(columns: RegisterColumns, *, parent: str) -> DatedIndex | Non
     (a share or vote not a Decimal or below 0, a holder holding itself, a validity ending where or before
     it starts): the caller then checks date by date, and only the dates it evaluates report it."""
     holders, investees = columns.holders, columns.investees
-    if not (_non_negative_decimals(columns.shares) and _non_negative_decimals(columns.votes)) or any(
-        map(operator.eq, holders, investees)
-    ):
+    if not _non_negative(columns) or any(map(operator.eq, holders, investees)):
         return None
     unique_names = dict.fromkeys([parent, *holders, *investees])
     numbers = dict(zip(unique_names, range(len(unique_names)), strict=True))
@@ -193,8 +230,14 @@ def index_register(columns: RegisterColumns, *, parent: str) -> DatedIndex | Non
         share=np.fromiter(columns.shares, dtype=object, count=count)[order],
         vote=np.fromiter(columns.votes, dtype=object, count=count)[order],
     )
+    units = None if columns.units is None else (columns.units[0][order], columns.units[1][order])
     return DatedIndex(
-        index=index, valid_from=first[order], valid_to=last[order], columns=columns, position=order
+        index=index,
+        valid_from=first[order],
+        valid_to=last[order],
+        columns=columns,
+        position=order,
+        units=units,
     )
 
 

@@ -18,6 +18,9 @@ from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import repeat
 
+import numpy as np
+import numpy.typing as npt
+
 ZERO = Decimal(0)
 ONE = Decimal(1)
 HALF = Decimal("0.5")
@@ -28,6 +31,7 @@ PLACES = 10
 UNIT_PLACES = 12
 UNIT_ONE = 10**UNIT_PLACES
 UNIT_HALF = UNIT_ONE // 2
+UNIT_FIFTH = UNIT_ONE // 5
 _QUANTUM = Decimal(1).scaleb(-PLACES)
 
 _EXACT = decimal.Context(
@@ -54,3 +58,25 @@ def quantize10(value: Decimal) -> Decimal:
 def quantize_all(values: Iterable[Decimal]) -> list[Decimal]:
     """`quantize10` over many values, looping in C (a 10,000-entity result needs ~50,000 of these)."""
     return list(map(_ROUNDING.quantize, values, repeat(_QUANTUM)))
+
+
+def units_to_ten_places(
+    units: npt.NDArray[np.int64], *, like: tuple[npt.NDArray[np.int64], list[Decimal]] | None = None
+) -> list[Decimal]:
+    """`quantize10` of shares given as exact integer units (>= 0): ROUND_HALF_UP to ten places in integers,
+    then one `Decimal` each, the same value and exponent as `quantize10` gives.
+
+    `like`: units of another column and their decimals; where a value equals that column's, its decimal is
+    taken instead of made (making one costs about twice what rounding an existing one does).
+    """
+    if like is not None:
+        known, decimals = like
+        apart = np.flatnonzero(units != known)
+        column = np.empty(len(decimals), dtype=object)
+        column[:] = decimals
+        column[apart] = units_to_ten_places(units[apart])
+        result: list[Decimal] = column.tolist()
+        return result
+    scale = 10 ** (UNIT_PLACES - PLACES)
+    tenths = (units + scale // 2) // scale
+    return list(map(_ROUNDING.scaleb, map(Decimal, tenths.tolist()), repeat(-PLACES)))

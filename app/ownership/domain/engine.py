@@ -20,11 +20,13 @@ from app.ownership.domain.control import Control, control_fixed_point, ultimate_
 from app.ownership.domain.decimals import (
     HALF,
     ONE,
+    UNIT_FIFTH,
     UNIT_HALF,
     ZERO,
     exact_context,
     quantize10,
     quantize_all,
+    units_to_ten_places,
 )
 from app.ownership.domain.graph import reachable_from
 from app.ownership.domain.matrix import propagate
@@ -58,6 +60,8 @@ class _Scope:
     interest: ObjArray
     exact: npt.NDArray[np.bool_]
     cycles: tuple[tuple[str, ...], ...]
+    #: `share` and `vote` as exact integers of 10**-12, when the index has them
+    units: tuple[IntArray, IntArray] | None = None
 
 
 @dataclass(frozen=True)
@@ -72,8 +76,12 @@ class _Reached:
     share: ObjArray
     vote: ObjArray
     capital: npt.NDArray[np.bool_]
-    #: the votes as exact integers of 10**-12, when the index has them
-    vote_units: IntArray | None = None
+    #: the shares and votes as exact integers of 10**-12, when the index has them
+    units: tuple[IntArray, IntArray] | None = None
+
+    @property
+    def vote_units(self) -> IntArray | None:
+        return None if self.units is None else self.units[1]
 
 
 def _reached(index: HoldingIndex, parent: int) -> _Reached:
@@ -99,7 +107,7 @@ def _reached(index: HoldingIndex, parent: int) -> _Reached:
         share=index.share[keep],
         vote=index.vote[keep],
         capital=has_share[keep],
-        vote_units=None if index.units is None else index.units[1][keep],
+        units=None if index.units is None else (index.units[0][keep], index.units[1][keep]),
     )
 
 
@@ -124,6 +132,7 @@ def _scope(index: HoldingIndex, parent: int) -> _Scope:
         interest=result.values[:, 0],
         exact=result.exact,
         cycles=cycles,
+        units=reached.units,
     )
 
 
@@ -205,10 +214,11 @@ def ownership_in(index: HoldingIndex, *, overrides: Sequence[MethodOverride] = (
         n=size,
         src=scope.src,
         dst=scope.dst,
-        vote=scope.vote,
+        vote=scope.vote if scope.units is None else scope.units[1],
         root=0,
         forced_in=[i for i, o in applied.items() if o.method == SUBSIDIARY],
         forced_out=[i for i, o in applied.items() if o.method != SUBSIDIARY],
+        half=HALF if scope.units is None else UNIT_HALF,
     )
     with exact_context():
         owners = np.asarray(scope.interest > ZERO, dtype=bool)
@@ -221,6 +231,7 @@ def ownership_in(index: HoldingIndex, *, overrides: Sequence[MethodOverride] = (
         interest=scope.interest,
         group=control.controlled,
         owners=owners,
+        share_units=None if scope.units is None else scope.units[0],
     )
     controlled_global = np.zeros(index.size, dtype=bool)
     controlled_global[scope.global_ids[control.controlled]] = True
@@ -248,12 +259,11 @@ def _entity_rows(
     """Every entity but the parent, by id, built column by column (a Python loop per field would dominate)."""
     order = np.asarray(sorted(range(1, len(scope.names)), key=scope.names.__getitem__), dtype=np.int64)
     interest = quantize_all(scope.interest[order])
-    held = quantize_all(shares.held_by_owners[order])
+    control_share, group_holding, held, computed = _summed_columns(scope, control, shares, order)
     group_share = list(interest)
     outside = np.flatnonzero(~control.controlled[order])
     for k, value in zip(outside.tolist(), quantize_all(shares.group_share[order[outside]]), strict=True):
         group_share[k] = value
-    computed = methods_for_controls(control.control[order])
     method = list(computed)
     reasons: list[str | None] = [None] * len(order)
     overridden = [False] * len(order)
@@ -266,19 +276,46 @@ def _entity_rows(
     return EntityOwnership.from_columns(
         [
             list(map(scope.names.__getitem__, order.tolist())),
-            quantize_all(control.control[order]),
+            control_share,
             interest,
             list(map(ONE.__sub__, interest)),
             list(map(ONE.__sub__, held)),
             list(map(operator.sub, held, interest)),
             group_share,
-            quantize_all(shares.group_holding[order]),
+            group_holding,
             method,
             computed,
             overridden,
             scope.exact[order].tolist(),
             reasons,
         ]
+    )
+
+
+def _summed_columns(
+    scope: _Scope, control: Control, shares: Attribution, order: IntArray
+) -> tuple[list[Decimal], list[Decimal], list[Decimal], list[str]]:
+    """The control share, group holding and holding of owners at ten places, and the methods the control
+    shares give, of the entities in `order`.
+
+    In integer units (when the scope has them) the group holding is converted once and its decimals reused
+    where the other two are equal to it, as they are for most entities (votes follow capital, and the
+    group's holders are the owners).
+    """
+    if scope.units is None:
+        return (
+            quantize_all(control.control[order]),
+            quantize_all(shares.group_holding[order]),
+            quantize_all(shares.held_by_owners[order]),
+            methods_for_controls(control.control[order]),
+        )
+    holding = shares.group_holding[order]
+    group_holding = units_to_ten_places(holding)
+    return (
+        units_to_ten_places(control.control[order], like=(holding, group_holding)),
+        group_holding,
+        units_to_ten_places(shares.held_by_owners[order], like=(holding, group_holding)),
+        methods_for_controls(control.control[order], half=UNIT_HALF, fifth=UNIT_FIFTH),
     )
 
 

@@ -226,7 +226,7 @@ def controls_since(
     matter here; invalid holdings on a date evaluated raise, with `on` set.
     """
     _check_dates(holdings, overrides)
-    pending = {e.entity for e in latest.entities if e.method == SUBSIDIARY}
+    pending = latest.subsidiaries()
     if not pending:
         return {}
     spans: list[DatedHolding | DatedMethodOverride] = [*holdings]
@@ -255,7 +255,7 @@ def controls_since_in(
 ) -> dict[str, date]:
     """`controls_since` over a register already numbered (`index_register`, the parent as entity 0)."""
     _check_dates((), overrides)
-    pending = {e.entity for e in latest.entities if e.method == SUBSIDIARY}
+    pending = latest.subsidiaries()
     if not pending:
         return {}
     days = np.concatenate((register.valid_from, register.valid_to))

@@ -31,10 +31,13 @@ def method_for_control(control: Decimal) -> str:
 _BY_RANK = np.array([INVESTMENT, ASSOCIATE, SUBSIDIARY], dtype=object)
 
 
-def methods_for_controls(controls: npt.NDArray[np.object_]) -> list[str]:
-    """`method_for_control` over an array of exact control shares, compared in C."""
+def methods_for_controls(
+    controls: npt.NDArray[Any], *, half: Decimal | int = HALF, fifth: Decimal | int = FIFTH
+) -> list[str]:
+    """`method_for_control` over an array of exact control shares, compared in C (`half`, `fifth`: those
+    fractions in the unit of `controls`, when they are integers)."""
     with exact_context():
-        rank = np.asarray(controls >= FIFTH, dtype=np.int64) + np.asarray(controls > HALF, dtype=np.int64)
+        rank = np.asarray(controls >= fifth, dtype=np.int64) + np.asarray(controls > half, dtype=np.int64)
     methods: list[str] = _BY_RANK[rank].tolist()
     return methods
 

@@ -11,7 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from itertools import repeat
+from functools import cached_property
+from itertools import compress, repeat
+from operator import itemgetter
 from typing import Final, NamedTuple
 
 from app.ownership.domain.errors import EntityNotInResultError
@@ -94,6 +96,10 @@ class EntityOwnership(NamedTuple):
         return list(map(tuple.__new__, repeat(cls), zip(*columns, strict=True)))
 
 
+_ENTITY = itemgetter(EntityOwnership._fields.index("entity"))
+_METHOD = itemgetter(EntityOwnership._fields.index("method"))
+
+
 @dataclass(frozen=True)
 class OwnershipResult:
     """Every entity reachable from `parent` through any holding (capital or votes), parent first, then by id.
@@ -107,12 +113,16 @@ class OwnershipResult:
     ultimate_parent: str
     cycles: tuple[tuple[str, ...], ...] = ()
     ignored_overrides: tuple[MethodOverride, ...] = ()
-    _by_entity: dict[str, EntityOwnership] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "_by_entity", dict(zip([e.entity for e in self.entities], self.entities, strict=True))
-        )
+    @cached_property
+    def _by_entity(self) -> dict[str, EntityOwnership]:
+        """The rows by entity, made on the first lookup (a view that only lists the rows never needs it)."""
+        return dict(zip(map(_ENTITY, self.entities), self.entities, strict=True))
+
+    def subsidiaries(self) -> frozenset[str]:
+        """The entities whose method (after overrides) is subsidiary."""
+        methods = map(SUBSIDIARY.__eq__, map(_METHOD, self.entities))
+        return frozenset(compress(map(_ENTITY, self.entities), methods))
 
     def get(self, entity: str) -> EntityOwnership:
         """The figures for `entity`; raises `EntityNotInResultError` when it is not reachable."""

@@ -17,6 +17,7 @@ C-14b's C2 (80% by P, 7% by the 30% associate C3, interest 82.1%) would show an 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -31,11 +32,12 @@ BoolArray = npt.NDArray[np.bool_]
 
 @dataclass(frozen=True)
 class Attribution:
-    """Per entity (exact): `group_holding`, `group_share` (attributable) and `held_by_owners` (see module)."""
+    """Per entity (exact): `group_holding`, `group_share` (attributable) and `held_by_owners` (see module);
+    `group_holding` and `held_by_owners` are integer units when `attribute` summed units."""
 
-    group_holding: ObjArray
+    group_holding: npt.NDArray[Any]
     group_share: ObjArray
-    held_by_owners: ObjArray
+    held_by_owners: npt.NDArray[Any]
 
 
 def attribute(
@@ -47,11 +49,17 @@ def attribute(
     interest: ObjArray,
     group: BoolArray,
     owners: BoolArray,
+    share_units: IntArray | None = None,
 ) -> Attribution:
-    """Sums over each entity's holders (`group`: {parent} ∪ subsidiaries; `owners`: interest > 0, parent)."""
-    group_holding = np.full(n, ZERO, dtype=object)
+    """Sums over each entity's holders (`group`: {parent} ∪ subsidiaries; `owners`: interest > 0, parent).
+
+    With `share_units` (the shares as exact integers of some unit) `group_holding` and `held_by_owners`
+    are summed in numpy and come back as integers of that unit.
+    """
+    sums: dict[str, Any] = {"dtype": object} if share_units is None else {"dtype": np.int64}
+    group_holding = np.full(n, ZERO if share_units is None else 0, **sums)
     group_share = np.full(n, ZERO, dtype=object)
-    held_by_owners = np.full(n, ZERO, dtype=object)
+    held_by_owners = np.full(n, ZERO if share_units is None else 0, **sums)
     if not len(src):
         return Attribution(
             group_holding=group_holding, group_share=group_share, held_by_owners=held_by_owners
@@ -62,19 +70,22 @@ def attribute(
     investees = by_investee[starts]
     holders, held = src[order], share[order]
     in_group = group[holders]
+    summed = held if share_units is None else share_units[order]
     with exact_context():
-        group_holding[investees] = np.add.reduceat(_masked(held, in_group), starts)
+        group_holding[investees] = np.add.reduceat(_masked(summed, in_group), starts)
         # only needed outside the consolidated group: subsidiaries report their interest share instead
         wanted = in_group & ~group[by_investee]
         through_group = np.full(len(held), ZERO, dtype=object)
         through_group[wanted] = interest[holders[wanted]] * held[wanted]
         group_share[investees] = np.add.reduceat(through_group, starts)
-        held_by_owners[investees] = np.add.reduceat(_masked(held, owners[holders]), starts)
+        held_by_owners[investees] = np.add.reduceat(_masked(summed, owners[holders]), starts)
     return Attribution(group_holding=group_holding, group_share=group_share, held_by_owners=held_by_owners)
 
 
-def _masked(values: ObjArray, mask: BoolArray) -> ObjArray:
-    """`values` where `mask`, Decimal zero elsewhere."""
+def _masked(values: npt.NDArray[Any], mask: BoolArray) -> npt.NDArray[Any]:
+    """`values` where `mask`, zero (Decimal, or integer for integer values) elsewhere."""
+    if values.dtype == np.int64:
+        return np.where(mask, values, 0)
     out = np.full(len(values), ZERO, dtype=object)
     out[mask] = values[mask]
     return out

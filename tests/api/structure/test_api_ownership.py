@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update
+from sqlalchemy.orm import Session, sessionmaker
 
+from app.ownership.models import EquityStake
 from tests.api.structure.structure_helpers import (
     OVERRIDES,
     OWNERSHIP,
@@ -162,6 +166,25 @@ class TestOwnership:
         assert response.status_code == 409
         assert response.json()["type"] == PROBLEMS + "ownership-closed-cycle"
         assert sorted(response.json()["entities"]) == sorted([ids["X"], ids["Y"]])
+
+    def test_a_share_above_one_written_behind_the_api_is_reported_not_read_as_units(
+        self, client: TestClient, as_admin: dict[str, str], session_factory: sessionmaker[Session]
+    ) -> None:
+        # the as-of view reads shares as integer units, which cannot express this one: it reads decimals
+        ids = build_group(client, as_admin, {"P": {"S": "0.8"}})
+        with session_factory() as session:
+            session.execute(
+                update(EquityStake).where(EquityStake.investee_id == ids["S"]).values(share=Decimal("1.5"))
+            )
+            session.commit()
+
+        response = client.get(
+            OWNERSHIP, params={"parent_id": ids["P"], "as_of": "2024-06-30"}, headers=as_admin
+        )
+
+        assert response.status_code == 409
+        assert response.json()["type"] == PROBLEMS + "ownership-invalid-input"
+        assert any("1.5" in v["msg"] for v in response.json()["violations"])
 
 
 class TestMethodOverrides:

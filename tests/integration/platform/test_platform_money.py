@@ -11,7 +11,7 @@ from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
 from app.core.db import bulk_rows, bulk_tuples
-from app.core.money import Money, NotExactError, Ratio
+from app.core.money import Money, NotExactError, Ratio, ratio_units
 
 metadata = MetaData()
 probe = Table(
@@ -113,3 +113,20 @@ class TestBulkRows:
 
         assert [tuple(r) for r in rows] == [(Decimal("1.5000"), Decimal("0.500000000000"))]
         assert [s for s in seen if "money_probe" in s] != []
+
+
+class TestRatioUnits:
+    def test_reads_a_ratio_as_its_integer_units_and_none_above_one(
+        self, engine: Engine, probe_table: Table
+    ) -> None:
+        ratios = [Decimal("0"), Decimal("0.000000000001"), Decimal("0.5"), Decimal("0.123456789012"), Decimal("1")]
+        with engine.begin() as conn:
+            conn.execute(insert(probe_table), [{"id": i, "ratio": r} for i, r in enumerate(ratios)])
+            conn.execute(insert(probe_table).values(id=99, ratio=Decimal("1.000000000001")))
+
+        with Session(engine) as session:
+            rows = bulk_tuples(session, select(probe_table.c.id, ratio_units(probe_table.c.ratio)))
+
+        units = dict(tuple(row) for row in rows)
+        assert units == {0: 0, 1: 1, 2: 500_000_000_000, 3: 123_456_789_012, 4: 10**12, 99: None}
+        assert all(type(u) is int for key, u in units.items() if key != 99)

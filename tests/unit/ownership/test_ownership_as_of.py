@@ -152,7 +152,8 @@ class TestOwnershipOn:
 
         columns = RegisterColumns.of_holdings(REGISTER)
 
-        assert RegisterColumns.of_rows(rows) == tuple(map(tuple, columns))
+        assert RegisterColumns.of_rows(rows) == RegisterColumns(*map(tuple, columns[:6]))
+        assert columns.units is None
         assert RegisterColumns.of_rows([]).holders == ()
 
 
@@ -186,3 +187,79 @@ class TestClosedCycleReport:
             reports += [(e.value.entities, e.value.cycle) for e in (by_view, by_engine)]
 
         assert reports == [(["A", "B"], ["A", "B", "A"])] * 4
+
+
+def unit_row(holder: str, investee: str, share: str, vote: str | None = None) -> tuple[object, ...]:
+    """A stake as the as-of view reads it: the share at twelve places, share and vote as integer units."""
+    capital, votes = Decimal(share), Decimal(vote if vote is not None else share)
+    return (
+        holder,
+        investee,
+        capital.quantize(Decimal("1e-12")),
+        int(capital.scaleb(12)),
+        int(votes.scaleb(12)),
+        JAN,
+        None,
+    )
+
+
+class TestRegisterReadAsUnits:
+    def test_votes_equal_to_their_shares_are_the_shares_decimals(self) -> None:
+        register = RegisterColumns.of_unit_rows([unit_row("P", "A", "0.6"), unit_row("A", "B", "0.25")])
+
+        assert register is not None
+        assert register.votes is register.shares
+        assert register.units is not None
+        assert register.units[1].tolist() == [600_000_000_000, 250_000_000_000]
+
+    def test_a_vote_apart_from_its_share_is_made_at_twelve_places(self) -> None:
+        register = RegisterColumns.of_unit_rows(
+            [unit_row("P", "A", "0.6", "0.7"), unit_row("A", "B", "0.25")]
+        )
+
+        assert register is not None
+        assert [v.as_tuple() for v in register.votes] == [
+            Decimal("0.700000000000").as_tuple(),
+            Decimal("0.250000000000").as_tuple(),
+        ]
+        assert list(register.shares) == [Decimal("0.6"), Decimal("0.25")]
+
+    def test_a_unit_the_reader_could_not_give_refuses_the_rows(self) -> None:
+        rows = [unit_row("P", "A", "0.6"), ("P", "B", Decimal("1.5"), None, None, JAN, None)]
+
+        assert RegisterColumns.of_unit_rows(rows) is None
+
+    def test_no_rows_is_an_empty_register_in_units(self) -> None:
+        register = RegisterColumns.of_unit_rows([])
+
+        assert register is not None
+        assert register.holders == ()
+        assert register.units is not None
+
+    @pytest.mark.parametrize(
+        ("votes", "method"),
+        [
+            ("0.199999999999", "investment"),
+            ("0.2", "associate"),
+            ("0.5", "associate"),
+            ("0.500000000001", "subsidiary"),
+        ],
+    )
+    def test_the_method_thresholds_are_exact_in_units(self, votes: str, method: str) -> None:
+        register = RegisterColumns.of_unit_rows([unit_row("P", "A", "0.3", votes)])
+        assert register is not None
+
+        view = ownership_on(parent="P", register=register, overrides=[], as_of=JAN)
+
+        assert view.result.get("A").method == method
+        assert view.result.get("A").control_share == Decimal(votes).quantize(Decimal("1e-10"))
+
+    def test_a_control_share_rounds_half_up_to_ten_places(self) -> None:
+        register = RegisterColumns.of_unit_rows([unit_row("P", "A", "0.333333333350", "0.333333333350")])
+        assert register is not None
+
+        figures = ownership_on(parent="P", register=register, overrides=[], as_of=JAN).result.get("A")
+
+        assert figures.control_share.as_tuple() == Decimal("0.3333333334").as_tuple()
+        assert figures.group_holding.as_tuple() == Decimal("0.3333333334").as_tuple()
+        assert figures.nci_share == Decimal("0.6666666666")

@@ -17,6 +17,7 @@ from app.ownership.domain import (
     SUBSIDIARY,
     DatedHolding,
     Holding,
+    OwnershipError,
     RegisterColumns,
     compute_ownership,
     control_since,
@@ -315,3 +316,73 @@ class TestSubsidiariesInExactUnits:
         assert numbered is not None
 
         assert subsidiary_numbers(numbered.on(day)).tolist() == []
+
+
+UNIT = 10**12
+
+
+def twelve_places(units: int) -> Decimal:
+    """A share at twelve places, as a NUMERIC(20,12) column reads."""
+    return Decimal(units).scaleb(-12)
+
+
+@st.composite
+def fine_dated_graphs(draw: Draw) -> list[DatedHolding]:
+    """Any holder in any investee (cycles leaking at least 5% outside), shares and votes to twelve places
+    (so that ten-place rounding has work to do), each holding over one or two stretches of January 2024."""
+    entities = names(draw(st.integers(2, 6)))
+    start = date(2024, 1, 1)
+    dated = []
+    for investee in entities:
+        others = [e for e in entities if e != investee]
+        for holder, capital, votes in draw_column(draw, others, budget=UNIT * 95 // 100):
+            holding = Holding(holder, investee, twelve_places(capital), twelve_places(votes))
+            first = draw(st.integers(0, 10))
+            end = draw(st.one_of(st.none(), st.integers(first + 1, 25)))
+            dated.append(
+                DatedHolding(holding, start + timedelta(days=first), end and start + timedelta(days=end))
+            )
+    return dated
+
+
+def read_as_units(dated: list[DatedHolding]) -> RegisterColumns:
+    """The register as the as-of view reads it: the share, both as integer units, the dates."""
+    rows = [
+        (
+            d.holding.holder,
+            d.holding.investee,
+            d.holding.share,
+            int(d.holding.share.scaleb(12)),
+            int(d.holding.voting_share.scaleb(12)),
+            d.valid_from,
+            d.valid_to,
+        )
+        for d in dated
+    ]
+    register = RegisterColumns.of_unit_rows(rows)
+    assert register is not None
+    return register
+
+
+def exact_figures(result: Any) -> list[tuple[Any, ...]]:
+    """Every row's values, decimals as (sign, digits, exponent): the same value at other places differs."""
+    return [tuple(v.as_tuple() if isinstance(v, Decimal) else v for v in row) for row in result.entities]
+
+
+class TestViewFromUnits:
+    """The as-of view reads shares and votes also as integer units and sums and compares them in numpy: it
+    gives the figures, to the digit and the exponent, of the view from decimals."""
+
+    @FAST
+    @given(fine_dated_graphs(), st.integers(0, 25))
+    def test_the_view_from_units_is_the_view_from_decimals(self, dated: list[DatedHolding], day: int) -> None:
+        on = date(2024, 1, 1) + timedelta(days=day)
+
+        def outcome(register: RegisterColumns) -> tuple[Any, ...]:
+            try:
+                view = ownership_on(parent=PARENT, register=register, overrides=[], as_of=on)
+            except OwnershipError as error:  # whatever the decimals raise, the units must raise alike
+                return (type(error), str(error))
+            return (exact_figures(view.result), view.result, view.control_since, view.in_force, view.named)
+
+        assert outcome(read_as_units(dated)) == outcome(RegisterColumns.of_holdings(dated))
