@@ -34,8 +34,9 @@ from app.ownership.domain import Holding, compute_ownership
 T = TypeVar("T")
 FloatArray = NDArray[np.float64]
 TARGET_RATIO = 3.0
-#: Runs per timing, the best kept: with 3 the answer's ratio moved by a fifth between identical runs.
-REPEATS = 7
+#: Runs per timing, the best kept: with 3 the answer's ratio moved by a fifth between identical runs; on a
+#: shared host with slow spells of seconds, 15 interleaved rounds let every measurement see a quick one.
+REPEATS = 15
 #: Stake start dates of the dated variant of the register (`run_service`).
 DATED_REGISTER_DATES = 100
 PARENT = "E000000"

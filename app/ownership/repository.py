@@ -15,8 +15,8 @@ from app.ownership.models import EquityStake, MethodOverride
 
 #: holder_id, investee_id, share, voting_share, valid_from, valid_to
 StakeTerms = tuple[str, str, Decimal, Decimal, date, date | None]
-#: (holder, investee, share, share units, vote units, valid_from, valid_to); units of 10^-12, None above 1
-StakeUnits = tuple[str, str, Decimal, int | None, int | None, date, date | None]
+#: (holder, investee, share units, vote units, valid_from, valid_to); units of 10^-12, None above 1
+StakeUnits = tuple[str, str, int | None, int | None, date, date | None]
 
 
 def _in_force(model: type[EquityStake] | type[MethodOverride], as_of: date) -> list[ColumnElement[bool]]:
@@ -106,16 +106,15 @@ def stake_terms_starting_by(session: Session, *, until: date | None) -> Sequence
 
 
 def stake_units_starting_by(session: Session, *, until: date | None) -> Sequence[StakeUnits]:
-    """`stake_terms_starting_by` with the share and the vote also as integer units (`ratio_units`), and the
-    vote as units only (`RegisterColumns.of_unit_rows` makes its `Decimal`, most often the share's own).
+    """`stake_terms_starting_by` with the share and the vote as integer units (`ratio_units`).
 
     What the as-of view reads: the engine sums and compares units exactly in numpy, and an integer is
-    cheaper to read than a `Decimal`. A share or vote above 1 comes back as None.
+    cheaper to read than a `Decimal` (`RegisterColumns.of_unit_rows` makes one per distinct value). A share
+    or vote above 1 comes back as None.
     """
     query = select(
         EquityStake.holder_id,
         EquityStake.investee_id,
-        EquityStake.share,
         ratio_units(EquityStake.share),
         ratio_units(EquityStake.voting_share),
         EquityStake.valid_from,

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import decimal
 import operator
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from itertools import repeat
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -58,16 +59,16 @@ class RegisterColumns(NamedTuple):
 
     @classmethod
     def of_unit_rows(cls, rows: Sequence[Sequence[Any]]) -> RegisterColumns | None:
-        """Columns from rows of (holder, investee, share, share units, vote units, valid_from, valid_to), the
-        units integers of 10**-UNIT_PLACES and the share a `Decimal` at UNIT_PLACES places (as a
-        NUMERIC(20,12) column reads); None when a unit is None (a value the reader could not express so).
+        """Columns from rows of (holder, investee, share units, vote units, valid_from, valid_to), the units
+        integers of 10**-UNIT_PLACES; None when a unit is None (a value the reader could not express so).
 
-        A vote equal to its share is that share's `Decimal` (most stakes carry one vote per share); any
-        other is made from its units, at the same places.
+        Each distinct value becomes one `Decimal` at UNIT_PLACES places, as a NUMERIC(20,12) column reads (a
+        register repeats few shares, and making them is cheaper than reading them as decimals); the votes
+        are the shares' decimals where they equal the shares (one vote per share, as most stakes carry).
         """
         if not rows:
             return cls((), (), (), (), (), (), units=(np.zeros(0, np.int64), np.zeros(0, np.int64)))
-        holders, investees, shares, share_units, vote_units, valid_from, valid_to = zip(*rows, strict=True)
+        holders, investees, share_units, vote_units, valid_from, valid_to = zip(*rows, strict=True)
         try:
             units = (
                 np.fromiter(share_units, dtype=np.int64, count=len(rows)),
@@ -75,12 +76,13 @@ class RegisterColumns(NamedTuple):
             )
         except TypeError:  # a None
             return None
-        votes: Sequence[Decimal] = shares
+        shares = _ratios(share_units, set(share_units))
+        votes = shares
         if not np.array_equal(units[0], units[1]):
             apart = np.flatnonzero(units[0] != units[1])
-            made = {u: _UNITS.scaleb(Decimal(u), -UNIT_PLACES) for u in set(units[1][apart].tolist())}
-            column = np.array(shares, dtype=object)
-            column[apart] = [made[u] for u in units[1][apart].tolist()]
+            column = np.empty(len(shares), dtype=object)
+            column[:] = shares
+            column[apart] = _ratios(units[1][apart].tolist())
             votes = column.tolist()
         return cls(holders, investees, shares, votes, valid_from, valid_to, units=units)
 
@@ -103,6 +105,13 @@ class RegisterColumns(NamedTuple):
 
     def dated(self, position: int) -> DatedHolding:
         return DatedHolding(self.holding(position), self.valid_from[position], self.valid_to[position])
+
+
+def _ratios(units: Sequence[int], distinct: Collection[int] | None = None) -> list[Decimal]:
+    """The `Decimal` at UNIT_PLACES places of each of `units`, made once per distinct value."""
+    values = set(units) if distinct is None else distinct
+    made = dict(zip(values, map(_UNITS.scaleb, map(Decimal, values), repeat(-UNIT_PLACES)), strict=True))
+    return list(map(made.__getitem__, units))
 
 
 @dataclass(frozen=True)

@@ -190,17 +190,9 @@ class TestClosedCycleReport:
 
 
 def unit_row(holder: str, investee: str, share: str, vote: str | None = None) -> tuple[object, ...]:
-    """A stake as the as-of view reads it: the share at twelve places, share and vote as integer units."""
-    capital, votes = Decimal(share), Decimal(vote if vote is not None else share)
-    return (
-        holder,
-        investee,
-        capital.quantize(Decimal("1e-12")),
-        int(capital.scaleb(12)),
-        int(votes.scaleb(12)),
-        JAN,
-        None,
-    )
+    """A stake as the as-of view reads it: share and vote as integer units of 10^-12."""
+    votes = vote if vote is not None else share
+    return (holder, investee, int(Decimal(share).scaleb(12)), int(Decimal(votes).scaleb(12)), JAN, None)
 
 
 class TestRegisterReadAsUnits:
@@ -209,6 +201,10 @@ class TestRegisterReadAsUnits:
 
         assert register is not None
         assert register.votes is register.shares
+        assert [s.as_tuple() for s in register.shares] == [
+            Decimal("0.600000000000").as_tuple(),
+            Decimal("0.250000000000").as_tuple(),
+        ]
         assert register.units is not None
         assert register.units[1].tolist() == [600_000_000_000, 250_000_000_000]
 
@@ -222,10 +218,13 @@ class TestRegisterReadAsUnits:
             Decimal("0.700000000000").as_tuple(),
             Decimal("0.250000000000").as_tuple(),
         ]
-        assert list(register.shares) == [Decimal("0.6"), Decimal("0.25")]
+        assert [s.as_tuple() for s in register.shares] == [
+            Decimal("0.600000000000").as_tuple(),
+            Decimal("0.250000000000").as_tuple(),
+        ]
 
     def test_a_unit_the_reader_could_not_give_refuses_the_rows(self) -> None:
-        rows = [unit_row("P", "A", "0.6"), ("P", "B", Decimal("1.5"), None, None, JAN, None)]
+        rows = [unit_row("P", "A", "0.6"), ("P", "B", None, None, JAN, None)]
 
         assert RegisterColumns.of_unit_rows(rows) is None
 

@@ -346,12 +346,11 @@ def fine_dated_graphs(draw: Draw) -> list[DatedHolding]:
 
 
 def read_as_units(dated: list[DatedHolding]) -> RegisterColumns:
-    """The register as the as-of view reads it: the share, both as integer units, the dates."""
+    """The register as the as-of view reads it: share and vote as integer units, the dates."""
     rows = [
         (
             d.holding.holder,
             d.holding.investee,
-            d.holding.share,
             int(d.holding.share.scaleb(12)),
             int(d.holding.voting_share.scaleb(12)),
             d.valid_from,
