@@ -52,6 +52,16 @@ def _unit_problem(value: object) -> str | None:
     return None
 
 
+def _columns(
+    holdings: Sequence[Holding],
+) -> tuple[Sequence[str], Sequence[str], Sequence[Decimal], Sequence[Decimal]]:
+    """Holders, investees, shares and votes, transposed in one C loop (holdings are named tuples)."""
+    if not holdings:
+        return (), (), (), ()
+    holders, investees, shares, votes = zip(*holdings, strict=True)
+    return holders, investees, shares, votes
+
+
 def index_holdings(holdings: Sequence[Holding], *, entities: Iterable[str] = ()) -> HoldingIndex:
     """Check every holding and number the entities (`entities` first, then holders, then investees).
 
@@ -60,10 +70,7 @@ def index_holdings(holdings: Sequence[Holding], *, entities: Iterable[str] = ())
     allocated above 100%. The checks run vectorised; only when one fails does a per-holding pass collect
     the violations with their names.
     """
-    holders = [h.holder for h in holdings]
-    investees = [h.investee for h in holdings]
-    shares = [h.share for h in holdings]
-    votes = [h.voting_share for h in holdings]
+    holders, investees, shares, votes = _columns(holdings)
     unique_names = dict.fromkeys([*entities, *holders, *investees])
     index = dict(zip(unique_names, range(len(unique_names)), strict=True))
     count = len(holders)
@@ -85,8 +92,8 @@ def _all_valid(
     src: IntArray,
     dst: IntArray,
     order: IntArray,
-    shares: list[Decimal],
-    votes: list[Decimal],
+    shares: Sequence[Decimal],
+    votes: Sequence[Decimal],
     share_arr: ObjArray,
     vote_arr: ObjArray,
 ) -> bool:
