@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, or_, select
 from sqlalchemy.orm import Session
 
 from app.core.db import bulk_tuples
@@ -17,6 +18,7 @@ from app.ownership.models import EquityStake, MethodOverride
 StakeTerms = tuple[str, str, Decimal, Decimal, date, date | None]
 #: (holder, investee, share units, vote units, valid_from, valid_to); units of 10^-12, None above 1
 StakeUnits = tuple[str, str, int | None, int | None, date, date | None]
+_Share = TypeVar("_Share")
 
 
 def _in_force(model: type[EquityStake] | type[MethodOverride], as_of: date) -> list[ColumnElement[bool]]:
@@ -92,17 +94,7 @@ def stake_terms_starting_by(session: Session, *, until: date | None) -> Sequence
     The order is the primary key's, which is deterministic and read from its index: no consumer depends on
     date order, and sorting by date made PostgreSQL sort every row (past `work_mem`, on disk).
     """
-    query = select(
-        EquityStake.holder_id,
-        EquityStake.investee_id,
-        EquityStake.share,
-        EquityStake.voting_share,
-        EquityStake.valid_from,
-        EquityStake.valid_to,
-    ).order_by(EquityStake.id)
-    if until is not None:
-        query = query.where(EquityStake.valid_from <= until)
-    return bulk_tuples(session, query)
+    return bulk_tuples(session, _terms(EquityStake.share, EquityStake.voting_share, until=until))
 
 
 def stake_units_starting_by(session: Session, *, until: date | None) -> Sequence[StakeUnits]:
@@ -112,17 +104,23 @@ def stake_units_starting_by(session: Session, *, until: date | None) -> Sequence
     cheaper to read than a `Decimal` (`RegisterColumns.of_unit_rows` makes one per distinct value). A share
     or vote above 1 comes back as None.
     """
+    share, vote = ratio_units(EquityStake.share), ratio_units(EquityStake.voting_share)
+    return bulk_tuples(session, _terms(share, vote, until=until))
+
+
+def _terms(
+    share: SQLColumnExpression[_Share], vote: SQLColumnExpression[_Share], *, until: date | None
+) -> Select[str, str, _Share, _Share, date, date | None]:
+    """Holder, investee, `share`, `vote` and validity of every stake started by `until`, in id order."""
     query = select(
         EquityStake.holder_id,
         EquityStake.investee_id,
-        ratio_units(EquityStake.share),
-        ratio_units(EquityStake.voting_share),
+        share,
+        vote,
         EquityStake.valid_from,
         EquityStake.valid_to,
     ).order_by(EquityStake.id)
-    if until is not None:
-        query = query.where(EquityStake.valid_from <= until)
-    return bulk_tuples(session, query)
+    return query if until is None else query.where(EquityStake.valid_from <= until)
 
 
 def stakes_in_force(session: Session, *, as_of: date) -> Sequence[EquityStake]:

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from itertools import repeat
-from operator import itemgetter
 from typing import NamedTuple
 
 from sqlalchemy.orm import Session
@@ -45,7 +44,6 @@ def holdings_on(session: Session, *, as_of: date) -> list[od.Holding]:
 
 
 _new = tuple.__new__
-_ENTITY = itemgetter(0)  # EntityOwnership.entity
 
 
 def dated_holdings(session: Session, *, until: date | None = None) -> list[od.DatedHolding]:
@@ -147,7 +145,7 @@ def ownership_as_of(session: Session, *, actor: Actor, parent_id: str, as_of: da
     since = dated.control_since
     visible = [f for f in dated.result.entities if actor.can_see(f.entity)] if actor.limited else None
     shown = dated.result.entities if visible is None else visible
-    ids = list(map(_ENTITY, shown))
+    ids = [figures.entity for figures in shown]
     # a line per entity, each made straight from its tuple of values (10,000 of them for a large group)
     named = zip(map(entities.__getitem__, ids), shown, map(since.get, ids), strict=True)
     lines = list(map(_new, repeat(OwnershipLine), named))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import decimal
 import operator
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -76,14 +76,13 @@ class RegisterColumns(NamedTuple):
             )
         except TypeError:  # a None
             return None
-        shares = _ratios(share_units, set(share_units))
+        shares = _ratios(share_units)
         votes = shares
         if not np.array_equal(units[0], units[1]):
-            apart = np.flatnonzero(units[0] != units[1])
-            column = np.empty(len(shares), dtype=object)
-            column[:] = shares
-            column[apart] = _ratios(units[1][apart].tolist())
-            votes = column.tolist()
+            apart = np.flatnonzero(units[0] != units[1]).tolist()
+            votes = list(shares)
+            for position, vote in zip(apart, _ratios([vote_units[p] for p in apart]), strict=True):
+                votes[position] = vote
         return cls(holders, investees, shares, votes, valid_from, valid_to, units=units)
 
     @classmethod
@@ -107,10 +106,10 @@ class RegisterColumns(NamedTuple):
         return DatedHolding(self.holding(position), self.valid_from[position], self.valid_to[position])
 
 
-def _ratios(units: Sequence[int], distinct: Collection[int] | None = None) -> list[Decimal]:
+def _ratios(units: Sequence[int]) -> list[Decimal]:
     """The `Decimal` at UNIT_PLACES places of each of `units`, made once per distinct value."""
-    values = set(units) if distinct is None else distinct
-    made = dict(zip(values, map(_UNITS.scaleb, map(Decimal, values), repeat(-UNIT_PLACES)), strict=True))
+    distinct = set(units)
+    made = dict(zip(distinct, map(_UNITS.scaleb, map(Decimal, distinct), repeat(-UNIT_PLACES)), strict=True))
     return list(map(made.__getitem__, units))
 
 

@@ -72,11 +72,10 @@ def units_to_ten_places(
     if like is not None:
         known, decimals = like
         apart = np.flatnonzero(units != known)
-        column = np.empty(len(decimals), dtype=object)
-        column[:] = decimals
-        column[apart] = units_to_ten_places(units[apart])
-        result: list[Decimal] = column.tolist()
-        return result
+        column = list(decimals)
+        for position, value in zip(apart.tolist(), units_to_ten_places(units[apart]), strict=True):
+            column[position] = value
+        return column
     scale = 10 ** (UNIT_PLACES - PLACES)
     tenths = (units + scale // 2) // scale
     return list(map(_ROUNDING.scaleb, map(Decimal, tenths.tolist()), repeat(-PLACES)))

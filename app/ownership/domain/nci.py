@@ -56,10 +56,10 @@ def attribute(
     With `share_units` (the shares as exact integers of some unit) `group_holding` and `held_by_owners`
     are summed in numpy and come back as integers of that unit.
     """
-    sums: dict[str, Any] = {"dtype": object} if share_units is None else {"dtype": np.int64}
-    group_holding = np.full(n, ZERO if share_units is None else 0, **sums)
+    zero, summed_type = (ZERO, object) if share_units is None else (0, np.int64)
+    group_holding = np.full(n, zero, dtype=summed_type)
     group_share = np.full(n, ZERO, dtype=object)
-    held_by_owners = np.full(n, ZERO if share_units is None else 0, **sums)
+    held_by_owners = np.full(n, zero, dtype=summed_type)
     if not len(src):
         return Attribution(
             group_holding=group_holding, group_share=group_share, held_by_owners=held_by_owners

@@ -119,7 +119,13 @@ class TestRatioUnits:
     def test_reads_a_ratio_as_its_integer_units_and_none_above_one(
         self, engine: Engine, probe_table: Table
     ) -> None:
-        ratios = [Decimal("0"), Decimal("0.000000000001"), Decimal("0.5"), Decimal("0.123456789012"), Decimal("1")]
+        ratios = [
+            Decimal("0"),
+            Decimal("0.000000000001"),
+            Decimal("0.5"),
+            Decimal("0.123456789012"),
+            Decimal("1"),
+        ]
         with engine.begin() as conn:
             conn.execute(insert(probe_table), [{"id": i, "ratio": r} for i, r in enumerate(ratios)])
             conn.execute(insert(probe_table).values(id=99, ratio=Decimal("1.000000000001")))
