@@ -39,14 +39,13 @@ BOUND_ENGINE = (
     "heaviest of these steps."
 )
 BOUND_SERVICE = (
-    "Beyond the bare reads the service takes the stake rows as columns and numbers the register once "
-    "(entities, day numbers, the checks that hold on every date), which gives both the holdings in force to "
-    "the engine and the register the dates control began are read from; then the engine runs (its own line "
-    "below: exact decimals, validation, control fixed point, NCI split, one row of seven ten-place decimals "
-    "per entity) and one line per entity is built with its name. The engine's own work is already about 3x "
-    "the solve, so this line could meet 3x only if all the rest cost nothing; each remaining step is a "
-    "pass over 30,000 stakes or 10,000 entities in Python objects, about 1 ms each, and there are dozens. "
-    "The profile (profiles/ownership.txt) shows the split."
+    "Beyond the bare reads the service reads the stakes with their shares and votes as integer units (a "
+    "Decimal made once per distinct value), numbers the register once (entities, day numbers, the checks "
+    "that hold on every date), runs the engine on the day's holdings (control, methods and the group's "
+    "holdings summed in exact integers, interest shares propagated in exact decimals, cycles solved in "
+    "floats and refined, one row of seven ten-place decimals per entity) and builds one line per entity "
+    "with its name. What is left is a pass or two over 30,000 stakes or 10,000 entities in Python objects"
+    " per step, about a millisecond each; the profile (profiles/ownership.txt) shows the split."
 )
 
 
