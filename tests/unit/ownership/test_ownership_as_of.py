@@ -235,6 +235,18 @@ class TestRegisterReadAsUnits:
         assert register.holders == ()
         assert register.units is not None
 
+    def test_a_negative_unit_falls_back_to_the_dates_evaluated_as_the_decimals_do(self) -> None:
+        rows = [unit_row("P", "S", "0.6"), ("Q", "T", -1, -1, JAN, APR)]
+        register = RegisterColumns.of_unit_rows(rows)
+        assert register is not None
+
+        view = ownership_on(parent="P", register=register, overrides=[], as_of=JUL)
+        with pytest.raises(OwnershipValidationError) as refused:
+            ownership_on(parent="P", register=register, overrides=[], as_of=JAN)
+
+        assert view.result.get("S").method == "subsidiary"
+        assert "share_out_of_range" in [v.code for v in refused.value.violations]
+
     @pytest.mark.parametrize(
         ("votes", "method"),
         [
