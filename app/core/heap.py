@@ -10,8 +10,7 @@ counting frees them), so these computations pause collection while they run and 
 and catch up, afterwards.
 
 The pause is process-wide (the collector has no per-thread switch): concurrent requests share one pause,
-counted, and collection resumes when the last one leaves, in the state it had before the first came, with
-what the blocks allocated promoted to the oldest generation (`_promote_young`).
+counted, and collection resumes when the last one leaves, in the state it had before the first came.
 """
 
 from __future__ import annotations
@@ -20,21 +19,6 @@ import gc
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-
-def _promote_young() -> None:
-    """Move every tracked object into the oldest generation without a collection.
-
-    Whatever the paused block built and still holds (an ownership view: some 40,000 tuples) would otherwise
-    be walked by the young collection that the first allocation after resuming starts: about 10 ms of a
-    150 ms ownership answer. Promoted, such objects are walked only by full collections, as everything that
-    lives long is, and a cycle among them is still freed by the next full collection. `gc.freeze()` then
-    `gc.unfreeze()` does exactly that (both move whole generation lists); it is skipped when the process has
-    frozen objects of its own (`gc.freeze()` before forking workers), which unfreezing would undo.
-    """
-    if gc.get_freeze_count() == 0:
-        gc.freeze()
-        gc.unfreeze()
 
 
 class _Pause:
@@ -54,7 +38,6 @@ class _Pause:
         with self._lock:
             self._holders -= 1
             if self._holders == 0 and self._was_enabled:
-                _promote_young()
                 gc.enable()
 
     @property

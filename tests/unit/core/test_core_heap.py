@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import threading
-import weakref
 from collections.abc import Iterator
 
 import pytest
@@ -89,38 +88,3 @@ def test_overlapping_threads_share_one_pause() -> None:
     assert seen == {"after_first_left": False, "second_still_paused": True}
     assert gc.isenabled()
     assert pause_holders() == 0
-
-
-class _Node:
-    def __init__(self) -> None:
-        self.other: _Node | None = None
-
-
-def test_what_a_pause_built_is_promoted_to_the_oldest_generation() -> None:
-    with collection_paused():
-        built = [_Node()]
-    assert any(o is built for o in gc.get_objects(generation=2))
-    assert not any(o is built for o in gc.get_objects(generation=0))
-
-
-def test_a_cycle_built_in_a_pause_is_freed_by_a_full_collection() -> None:
-    with collection_paused():
-        first, second = _Node(), _Node()
-        first.other, second.other = second, first
-        gone = weakref.ref(first)
-    del first, second
-    gc.collect()
-    assert gone() is None
-
-
-def test_objects_the_process_froze_stay_frozen() -> None:
-    gc.freeze()
-    try:
-        frozen = gc.get_freeze_count()
-        assert frozen > 0
-        with collection_paused():
-            built = [_Node()]
-        assert gc.get_freeze_count() == frozen
-        assert not any(o is built for o in gc.get_objects(generation=2))
-    finally:
-        gc.unfreeze()
