@@ -96,12 +96,13 @@ class Ratio(_ScaledDecimal):
 
 
 class ratio_units(FunctionElement[int]):  # noqa: N801 - a SQL function, named like SQLAlchemy's `func`s
-    """A `Ratio` column as exact integer units of 10^-12 (BIGINT), NULL where the value exceeds 1.
+    """A `Ratio` column as exact integer units of 10^-12 (BIGINT), NULL where the value lies outside 0..1.
 
     For bulk reads of shares: an integer is several times cheaper for the driver to build than a `Decimal`,
     and integer units let numpy sum and compare shares exactly. PostgreSQL multiplies its NUMERIC(20,12)
-    (always a whole number of units); SQLite already stores the units. Above 1 (which the rules refuse, and
-    which would not fit a BIGINT on PostgreSQL) the result is NULL, so the reader can fall back to decimals.
+    (always a whole number of units); SQLite already stores the units. Outside 0..1 (which the rules refuse,
+    and which far enough out would not fit a BIGINT on PostgreSQL) the result is NULL, so that one bad row
+    cannot fail the read: the reader falls back to decimals, and the rules report it where it is in force.
     """
 
     type = BigInteger()
@@ -112,10 +113,10 @@ class ratio_units(FunctionElement[int]):  # noqa: N801 - a SQL function, named l
 @compiles(ratio_units)
 def _ratio_units_scaled(element: ratio_units, compiler: SQLCompiler, **kw: Any) -> str:
     value = compiler.process(element.clauses, **kw)
-    return f"CASE WHEN {value} <= 1 THEN CAST({value} * {10**RATIO_SCALE} AS BIGINT) END"
+    return f"CASE WHEN {value} BETWEEN 0 AND 1 THEN CAST({value} * {10**RATIO_SCALE} AS BIGINT) END"
 
 
 @compiles(ratio_units, "sqlite")
 def _ratio_units_stored(element: ratio_units, compiler: SQLCompiler, **kw: Any) -> str:
     value = compiler.process(element.clauses, **kw)
-    return f"CASE WHEN {value} <= {10**RATIO_SCALE} THEN {value} END"
+    return f"CASE WHEN {value} BETWEEN 0 AND {10**RATIO_SCALE} THEN {value} END"

@@ -16,7 +16,7 @@ from app.ownership.models import EquityStake, MethodOverride
 
 #: holder_id, investee_id, share, voting_share, valid_from, valid_to
 StakeTerms = tuple[str, str, Decimal, Decimal, date, date | None]
-#: (holder, investee, share units, vote units, valid_from, valid_to); units of 10^-12, None above 1
+#: (holder, investee, share units, vote units, valid_from, valid_to); units of 10^-12, None outside 0..1
 StakeUnits = tuple[str, str, int | None, int | None, date, date | None]
 _Share = TypeVar("_Share")
 
@@ -102,7 +102,7 @@ def stake_units_starting_by(session: Session, *, until: date | None) -> Sequence
 
     What the as-of view reads: the engine sums and compares units exactly in numpy, and an integer is
     cheaper to read than a `Decimal` (`RegisterColumns.of_unit_rows` makes one per distinct value). A share
-    or vote above 1 comes back as None.
+    or vote outside 0..1 comes back as None.
     """
     share, vote = ratio_units(EquityStake.share), ratio_units(EquityStake.voting_share)
     return bulk_tuples(session, _terms(share, vote, until=until))

@@ -118,7 +118,7 @@ class OwnershipView:
 
 def read_register(session: Session, *, until: date) -> od.RegisterColumns:
     """Every stake started by `until` as columns: read as integer units, or as decimals when a value is
-    beyond what units express (above 1: the engine then reports it)."""
+    outside what units express (outside 0..1: the rules then report it)."""
     register = od.RegisterColumns.of_unit_rows(repository.stake_units_starting_by(session, until=until))
     if register is None:
         register = od.RegisterColumns.of_rows(repository.stake_terms_starting_by(session, until=until))

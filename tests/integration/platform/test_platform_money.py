@@ -116,7 +116,7 @@ class TestBulkRows:
 
 
 class TestRatioUnits:
-    def test_reads_a_ratio_as_its_integer_units_and_none_above_one(
+    def test_reads_a_ratio_as_its_integer_units_and_none_outside_zero_to_one(
         self, engine: Engine, probe_table: Table
     ) -> None:
         ratios = [
@@ -129,10 +129,24 @@ class TestRatioUnits:
         with engine.begin() as conn:
             conn.execute(insert(probe_table), [{"id": i, "ratio": r} for i, r in enumerate(ratios)])
             conn.execute(insert(probe_table).values(id=99, ratio=Decimal("1.000000000001")))
+            # far below 0 the scaled value would not fit a BIGINT: it must read as None, not fail the read
+            # (SQLite, which stores the units, cannot hold such a value at all)
+            huge = Decimal("-99999999.999999999999") if engine.dialect.name == "postgresql" else Decimal("-1")
+            conn.execute(insert(probe_table).values(id=98, ratio=huge))
+            conn.execute(insert(probe_table).values(id=97, ratio=Decimal("-0.000000000001")))
 
         with Session(engine) as session:
             rows = bulk_tuples(session, select(probe_table.c.id, ratio_units(probe_table.c.ratio)))
 
         units = dict(tuple(row) for row in rows)
-        assert units == {0: 0, 1: 1, 2: 500_000_000_000, 3: 123_456_789_012, 4: 10**12, 99: None}
-        assert all(type(u) is int for key, u in units.items() if key != 99)
+        assert units == {
+            0: 0,
+            1: 1,
+            2: 500_000_000_000,
+            3: 123_456_789_012,
+            4: 10**12,
+            97: None,
+            98: None,
+            99: None,
+        }
+        assert all(type(u) is int for key, u in units.items() if key < 97)
