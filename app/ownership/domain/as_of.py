@@ -70,9 +70,18 @@ def ownership_on(
     return DatedOwnership(
         result=result,
         control_since=since,
-        in_force=np.sort(numbered.position[numbered.in_force(as_of)]).tolist(),
+        in_force=_register_places(numbered, as_of),
         named=frozenset(chain(named, (parent, result.ultimate_parent))),
     )
+
+
+def _register_places(register: DatedIndex, day: date) -> list[int]:
+    """The places in the register's columns of the holdings in force on `day`, in register order."""
+    kept = register.in_force(day)
+    if kept.size == register.position.size:  # all of them: no sort needed
+        return list(range(kept.size))
+    places: list[int] = np.sort(register.position[kept]).tolist()
+    return places
 
 
 def _named_mask(size: int, src: IntArray, dst: IntArray) -> npt.NDArray[np.bool_]:
