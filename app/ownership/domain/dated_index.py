@@ -13,7 +13,6 @@ an investee at most 100%); a day that breaks one gets the same `OwnershipValidat
 from __future__ import annotations
 
 import decimal
-import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -219,7 +218,7 @@ def index_register(columns: RegisterColumns, *, parent: str) -> DatedIndex | Non
     (a share or vote not a Decimal or below 0, a holder holding itself, a validity ending where or before
     it starts): the caller then checks date by date, and only the dates it evaluates report it."""
     holders, investees = columns.holders, columns.investees
-    if not _non_negative(columns) or any(map(operator.eq, holders, investees)):
+    if not _non_negative(columns):
         return None
     unique_names = dict.fromkeys([parent, *holders, *investees])
     numbers = dict(zip(unique_names, range(len(unique_names)), strict=True))
@@ -227,7 +226,7 @@ def index_register(columns: RegisterColumns, *, parent: str) -> DatedIndex | Non
     src = np.fromiter(map(numbers.__getitem__, holders), dtype=np.int64, count=count)
     dst = np.fromiter(map(numbers.__getitem__, investees), dtype=np.int64, count=count)
     first, last = _day_numbers(columns.valid_from), _day_numbers(columns.valid_to)
-    if bool(np.any(last <= first)):
+    if bool(np.any(src == dst)) or bool(np.any(last <= first)):  # equal names have equal numbers
         return None
     order = np.argsort(dst, kind="stable")
     index = HoldingIndex(
