@@ -34,9 +34,11 @@ from app.ownership.domain import Holding, compute_ownership
 T = TypeVar("T")
 FloatArray = NDArray[np.float64]
 TARGET_RATIO = 3.0
-#: Runs per timing, the best kept: with 3 the answer's ratio moved by a fifth between identical runs; on a
-#: shared host with slow spells of seconds, 15 interleaved rounds let every measurement see a quick one.
-REPEATS = 15
+#: Rounds per timing, the best kept: with 3 the answer's ratio moved by a fifth between identical runs; this
+#: host has slow spells of several seconds, in which Python slows more than the C of the bare reads and
+#: the solve, and 15 rounds (about 10 s) sometimes fell wholly in one (the ratio then read 3.3x instead of
+#: 2.5x); 30 rounds take about 20 s.
+REPEATS = 30
 #: Stake start dates of the dated variant of the register (`run_service`).
 DATED_REGISTER_DATES = 100
 PARENT = "E000000"

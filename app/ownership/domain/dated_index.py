@@ -75,12 +75,12 @@ class RegisterColumns(NamedTuple):
             )
         except TypeError:  # a None
             return None
-        shares = _ratios(share_units)
+        shares = _ratios(units[0])
         votes = shares
         if not np.array_equal(units[0], units[1]):
-            apart = np.flatnonzero(units[0] != units[1]).tolist()
+            apart = np.flatnonzero(units[0] != units[1])
             votes = list(shares)
-            for position, vote in zip(apart, _ratios([vote_units[p] for p in apart]), strict=True):
+            for position, vote in zip(apart.tolist(), _ratios(units[1][apart]), strict=True):
                 votes[position] = vote
         return cls(holders, investees, shares, votes, valid_from, valid_to, units=units)
 
@@ -105,11 +105,13 @@ class RegisterColumns(NamedTuple):
         return DatedHolding(self.holding(position), self.valid_from[position], self.valid_to[position])
 
 
-def _ratios(units: Sequence[int]) -> list[Decimal]:
+def _ratios(units: IntArray) -> list[Decimal]:
     """The `Decimal` at UNIT_PLACES places of each of `units`, made once per distinct value."""
-    distinct = set(units)
-    made = dict(zip(distinct, map(_UNITS.scaleb, map(Decimal, distinct), repeat(-UNIT_PLACES)), strict=True))
-    return list(map(made.__getitem__, units))
+    distinct, each = np.unique(units, return_inverse=True)
+    made = np.empty(len(distinct), dtype=object)
+    made[:] = list(map(_UNITS.scaleb, map(Decimal, distinct.tolist()), repeat(-UNIT_PLACES)))
+    decimals: list[Decimal] = made[each].tolist()
+    return decimals
 
 
 @dataclass(frozen=True)
