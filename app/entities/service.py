@@ -232,11 +232,9 @@ def entity_names(session: Session, *, entity_ids: Collection[str]) -> dict[str, 
     """The names of the entities among `entity_ids` (no visibility filter: for services that filter
     themselves). Views of whole groups name 10,000 entities: building a model for each was most of their
     time."""
-    rows = repository.name_rows(session, entity_ids)
     # each name straight from its row (`tuple.__new__`, what `_make` does without a Python call per row)
-    return {
-        row[0]: name for row, name in zip(rows, map(tuple.__new__, repeat(EntityName), rows), strict=True)
-    }
+    names = map(tuple.__new__, repeat(EntityName), repository.name_rows(session, entity_ids))
+    return {name.id: name for name in names}
 
 
 def lock_entities(session: Session, *, entity_ids: Collection[str]) -> dict[str, LegalEntity]:
