@@ -147,8 +147,8 @@ def ownership_as_of(session: Session, *, actor: Actor, parent_id: str, as_of: da
     shown = dated.result.entities if visible is None else visible
     ids = [figures.entity for figures in shown]
     # a line per entity, each made straight from its tuple of values (10,000 of them for a large group)
-    named = zip(map(entities.__getitem__, ids), shown, map(since.get, ids), strict=True)
-    lines = list(map(_new, repeat(OwnershipLine), named))
+    values = zip(map(entities.__getitem__, ids), shown, map(since.get, ids), strict=True)
+    lines = list(map(_new, repeat(OwnershipLine), values))
     return OwnershipView(
         parent=parent,
         as_of=as_of,
