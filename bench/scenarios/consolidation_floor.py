@@ -1,0 +1,73 @@
+"""Floors of a consolidation on this schema: what PostgreSQL alone takes to read and seal the run's inputs.
+
+The baseline sums every company's kept balances per account (the aggregation at 100%). Any consolidation
+must also have, per company, its profit and its equity (the non-controlling interest's shares, the
+investment against the equity) and its intercompany balances by counterparty (their elimination and the
+differences listed), and the issue asks for a hash of the inputs, so that the same inputs give the same
+run. These statements are the set-based least of that, run in SQL with nothing done in Python:
+
+- the least read: the aggregate, the totals per company and account type, and the intercompany balances,
+  three statements back to back;
+- the inputs sealed by their content: one SHA-256 over every input balance in key order, in the database;
+- every per-company balance fetched, which is what the consolidation reads now.
+
+Each is the best of three, in the same run as the baseline.
+"""
+
+from __future__ import annotations
+
+import time
+
+from bench import pg
+
+_WHERE = "b.entity_id = ANY(%(ids)s) AND b.year = %(year)s AND b.month <= %(month)s"
+_BY_COMPANY_AND_TYPE = (
+    "SELECT b.entity_id, a.type, sum(b.debit) - sum(b.credit) FROM account_balance b "
+    f"JOIN account a ON a.code = b.account_code WHERE {_WHERE} GROUP BY b.entity_id, a.type"
+)
+_INTERCOMPANY = (
+    "SELECT b.entity_id, b.account_code, b.counterparty_key, sum(b.debit) - sum(b.credit) "
+    f"FROM account_balance b WHERE {_WHERE} AND b.counterparty_key <> '' GROUP BY 1, 2, 3"
+)
+_EVERY_BALANCE = (
+    "SELECT b.entity_id, b.account_code, b.counterparty_key, sum(b.debit) - sum(b.credit) "
+    f"FROM account_balance b WHERE {_WHERE} GROUP BY 1, 2, 3"
+)
+_SEAL = (
+    "SELECT sha256(convert_to(string_agg(concat_ws('|', b.entity_id, b.account_code, b.counterparty_key, "
+    "b.year, b.month, b.debit, b.credit), E'\\n' ORDER BY b.entity_id, b.account_code, b.counterparty_key, "
+    f"b.year, b.month), 'UTF8')) FROM account_balance b WHERE {_WHERE}"
+)
+
+#: (case, statements run back to back, with the baseline's aggregate first where it is part of the floor)
+CASES = (
+    (
+        "SQL alone: the least a consolidation reads (floor)",
+        ("aggregate", _BY_COMPANY_AND_TYPE, _INTERCOMPANY),
+    ),
+    ("SQL alone: the inputs sealed by their content (SHA-256)", (_SEAL,)),
+    ("SQL alone: every per-company balance fetched", (_EVERY_BALANCE,)),
+)
+
+
+def measure(
+    *, url: str, aggregate: str, entity_ids: list[str], year: int, month: int
+) -> list[tuple[str, float]]:
+    """Each case's best of three, in seconds. `aggregate` is the baseline's statement (positional)."""
+    import psycopg
+
+    named = {"ids": entity_ids, "year": year, "month": month}
+    out = []
+    with psycopg.connect(pg.libpq_url(url)) as conn:
+        for case, statements in CASES:
+            best = float("inf")
+            for _ in range(3):
+                started = time.perf_counter()
+                for statement in statements:
+                    if statement == "aggregate":
+                        conn.execute(aggregate, (entity_ids, year, month)).fetchall()
+                    else:
+                        conn.execute(statement, named).fetchall()
+                best = min(best, time.perf_counter() - started)
+            out.append((case, best))
+    return out
