@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -194,3 +195,86 @@ class TestNewEstablishment:
         assert ("2202", "S") not in taken
         assert taken[("4001", None)] == Decimal("-1500.0000")
         assert sum(taken.values()) == 0
+
+
+Key = tuple[str, str | None]
+
+
+def _with(f: MergerFacts, entity: str, changes: dict[Key, int]) -> MergerFacts:
+    """`f` with some of `entity`'s balances set."""
+    balances = {k: dict(v) for k, v in f.balances.items()}
+    balances[entity].update({key: Fraction(amount) for key, amount in changes.items()})
+    return replace(f, balances=balances)
+
+
+class TestBetweenTheParties:
+    def test_income_and_expense_that_cancel_are_dropped(self) -> None:
+        f = _with(
+            _with(facts(), "A", {("6001", "S"): -30, ("1002", None): 130}),
+            "S",
+            {("6401", "A"): 30, ("1002", None): 870},
+        )
+
+        plan = absorb(f)
+
+        assert plan.ok, plan.violations
+        assert plan.notes == ()
+        taken = nets(plan, "S")
+        assert taken[("6401", "A")] == Decimal("-30.0000")
+        assert ("6001", "S") not in taken
+        assert taken[("6001", None)] == Decimal("-100.0000")
+        assert all(e.balanced for e in plan.entries)
+
+    def test_income_and_expense_that_do_not_cancel_are_carried_untagged(self) -> None:
+        f = _with(
+            _with(facts(), "A", {("6001", "S"): -30, ("1002", None): 130}),
+            "S",
+            {("6401", "A"): 20, ("1002", None): 880},
+        )
+
+        plan = absorb(f)
+
+        assert plan.ok, plan.violations
+        assert len(plan.notes) == 1
+        assert plan.notes[0].startswith("income and expense between the parties this year do not cancel")
+        taken = nets(plan, "S")
+        assert taken[("6401", "A")] == Decimal("-20.0000")
+        assert taken[("6401", None)] == Decimal("70.0000")
+        assert taken[("6001", None)] == Decimal("-130.0000")
+        assert all(e.balanced for e in plan.entries)
+
+    def test_an_investment_between_the_parties_is_cancelled_against_contributed_capital(self) -> None:
+        f = _with(facts(), "A", {("151102", "S"): 200, ("1002", None): -100})
+
+        plan = absorb(f)
+
+        assert plan.ok, plan.violations
+        assert plan.figure("investments_cancelled") == Decimal("200.0000")
+        assert plan.figure("contributed_capital_taken_over") == Decimal("500.0000")
+        assert plan.figure("capital_reserve_adjustment") == Decimal("-200.0000")
+        assert ("151102", "S") not in nets(plan, "S")
+        assert all(e.balanced for e in plan.entries)
+
+
+class TestCapitalUnknown:
+    def test_survivor_registered_capital_unknown(self) -> None:
+        f = facts()
+        holdings = tuple(
+            hold("P", "S", "1") if (h.holder, h.investee) == ("P", "S") else h for h in f.holdings
+        )
+
+        plan = absorb(replace(f, holdings=holdings))
+
+        assert [(v.type, v.loc) for v in plan.violations] == [
+            ("registered_capital_unknown", ("body", "registered_capitals", "S"))
+        ]
+
+    def test_exchange_ratio_missing(self) -> None:
+        plan = plan_merger(
+            terms=MergerTerms(kind=ABSORPTION, survivor="S", absorbed=("A",), on=ON, exchange_ratios={}),
+            facts=facts(),
+        )
+
+        assert [(v.type, v.loc) for v in plan.violations] == [
+            ("exchange_ratio_missing", ("body", "exchange_ratios", "A"))
+        ]
