@@ -7,7 +7,8 @@ from: the rows made in SQL beforehand, off the clock, then one journal entry per
 line COPYed into `journal_line` (its primary key, two indexes, three foreign keys and two checks) and every
 key into `account_balance` (primary key, two foreign keys), in one transaction that is rolled back. No
 parsing, no validation, no audit event, no response: any implementation that keeps these tables pays at
-least this."""
+least this. The same writes are also measured without the foreign-key checks, and into tables of the same
+columns with only their primary keys (CASES): what a schema without those keys and indexes would still pay."""
 
 from __future__ import annotations
 
@@ -17,9 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from bench import pg
-
-CASE = "PostgreSQL alone: the import's rows into the books' tables (floor)"
-CASE_WITHOUT_KEYS = "the same floor without the foreign-key checks"
 
 _STAGE = (
     "CREATE TEMPORARY TABLE floor_package_line (entity_code text, account_code text, debit numeric(24,4), "
@@ -80,22 +78,43 @@ def _copy_in(conn: Any, table: str, columns: str, data: bytes) -> None:
             copy.write(b"".join(rows[first : first + _ROWS_PER_COPY]))
 
 
-def measure(*, url: str, path: Path, as_of: date, foreign_keys: bool = True) -> tuple[float, int]:
+#: The variants measured: the books' own tables; the same with the foreign-key triggers skipped
+#: (`session_replication_role = replica`, a superuser setting: psycopg's InsufficientPrivilege otherwise);
+#: and tables of the same columns with only their primary keys (made in the transaction, rolled back),
+#: the least any schema that keys its lines and balances could pay.
+BOOKS, WITHOUT_KEY_CHECKS, PRIMARY_KEYS_ONLY = "books", "without_key_checks", "primary_keys_only"
+CASES = {
+    BOOKS: "PostgreSQL alone: the import's rows into the books' tables (floor)",
+    WITHOUT_KEY_CHECKS: "the same floor without the foreign-key checks",
+    PRIMARY_KEYS_ONLY: "the same rows into tables with only their primary keys",
+}
+_KEYS_ONLY = (
+    "CREATE TABLE floor_journal_line (LIKE journal_line INCLUDING DEFAULTS)",
+    "ALTER TABLE floor_journal_line ADD PRIMARY KEY (entity_id, entry_id, line_no)",
+    "CREATE TABLE floor_account_balance (LIKE account_balance INCLUDING DEFAULTS)",
+    "ALTER TABLE floor_account_balance "
+    "ADD PRIMARY KEY (entity_id, account_code, counterparty_key, year, month)",
+)
+
+
+def measure(*, url: str, path: Path, as_of: date, variant: str = BOOKS) -> tuple[float, int]:
     """Seconds for writing the rows and the lines written. The rows are made first, off the clock: the file
     COPYed into a temporary table, each line's row and each key's balance computed in SQL and copied out.
     The clock then runs over the writes alone: the entries inserted, the lines and the balances COPYed in
     (COPY being PostgreSQL's cheapest way to take rows, and a plain COPY of the balances cheaper than the
-    upsert the import needs in general). The transaction is rolled back, then the books' tables vacuumed so
-    the timed import starts as it would have. Without
-    `foreign_keys` the transaction runs with `session_replication_role = replica`, which skips the foreign-key
-    triggers (a superuser setting: raises psycopg's InsufficientPrivilege otherwise): what the same writes
-    would cost on a schema without those keys."""
+    upsert the import needs in general), into the tables of `variant` (CASES). The transaction is rolled
+    back, then the books' tables vacuumed so the timed import starts as it would have."""
     import psycopg
 
     params = {"year": as_of.year, "month": as_of.month, "day": as_of}
+    line_table, balance_table = "journal_line", "account_balance"
     with psycopg.connect(pg.libpq_url(url)) as conn:
-        if not foreign_keys:
+        if variant == WITHOUT_KEY_CHECKS:
             conn.execute("SET LOCAL session_replication_role = replica")
+        elif variant == PRIMARY_KEYS_ONLY:
+            for statement in _KEYS_ONLY:
+                conn.execute(statement)
+            line_table, balance_table = "floor_journal_line", "floor_account_balance"
         conn.execute(_STAGE)
         with (
             conn.cursor() as cur,
@@ -110,8 +129,8 @@ def measure(*, url: str, path: Path, as_of: date, foreign_keys: bool = True) -> 
         balances = _copy_out(conn, _BALANCES, params)
         started = time.perf_counter()
         conn.execute(_INSERT_ENTRIES, params)
-        _copy_in(conn, "journal_line", _LINE_COLUMNS, lines)
-        _copy_in(conn, "account_balance", _BALANCE_COLUMNS, balances)
+        _copy_in(conn, line_table, _LINE_COLUMNS, lines)
+        _copy_in(conn, balance_table, _BALANCE_COLUMNS, balances)
         seconds = time.perf_counter() - started
         conn.rollback()
     pg.vacuum_analyze(url=url, tables=["journal_entry", "journal_line", "account_balance"])
