@@ -53,8 +53,9 @@ BOUND = (
     "per-company books in Python; reaching it needs the sums at 100% done in SQL with only the per-company "
     "items (equity, profit, intercompany, foreign currency) in Python, and the inputs sealed by the database."
     " The SQL-alone rows measure that: the least read (the aggregate, per-company totals by account type and "
-    "the intercompany balances) already uses most of the 5x, and sealing the inputs by their content in the "
-    "database costs more than 5x by itself. Within 5x needs kept per-company summaries (totals by type, "
+    "the intercompany balances) already uses most of the 5x, and an ordered SHA-256 of the inputs in the "
+    "database costs more than 5x by itself (an order-independent digest is cheaper, but not free). Within 5x "
+    "needs kept per-company summaries (totals by type, "
     "intercompany balances) and a seal kept at posting, with an engine that consolidates from them."
 )
 
