@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -114,3 +116,14 @@ def vacuum_analyze(*, url: str, tables: list[str]) -> None:
     with psycopg.connect(libpq_url(url), autocommit=True) as conn:
         for table in tables:
             conn.execute(sql.SQL("VACUUM ANALYZE {}").format(sql.Identifier(table)))
+
+
+def copy_csv_file(conn: psycopg.Connection[Any], *, table: str, path: Path) -> None:
+    """COPY a CSV file with a header row into `table`, in 1 MiB writes."""
+    with (
+        conn.cursor() as cur,
+        cur.copy(f"COPY {table} FROM STDIN (FORMAT csv, HEADER)") as copy,
+        path.open("rb") as handle,
+    ):
+        while chunk := handle.read(1 << 20):
+            copy.write(chunk)

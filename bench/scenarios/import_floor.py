@@ -121,13 +121,7 @@ def measure(*, url: str, path: Path, as_of: date, variant: str = BOOKS) -> tuple
                 conn.execute(statement)
             line_table, balance_table = "floor_journal_line", "floor_account_balance"
         conn.execute(_STAGE)
-        with (
-            conn.cursor() as cur,
-            cur.copy("COPY floor_package_line FROM STDIN (FORMAT csv, HEADER)") as copy,
-            path.open("rb") as handle,
-        ):
-            while chunk := handle.read(1 << 20):
-                copy.write(chunk)
+        pg.copy_csv_file(conn, table="floor_package_line", path=path)
         conn.execute(_ENTRIES)
         lines = _copy_out(conn, _LINES, {})
         count = lines.count(b"\n")

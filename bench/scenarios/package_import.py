@@ -133,13 +133,7 @@ def _copy_baseline(*, url: str, path: Path) -> float:
         for _ in range(2):
             conn.execute("TRUNCATE bench_package_line")
             started = time.perf_counter()
-            with (
-                conn.cursor() as cur,
-                cur.copy("COPY bench_package_line FROM STDIN (FORMAT csv, HEADER)") as copy,
-                path.open("rb") as handle,
-            ):
-                while chunk := handle.read(1 << 20):
-                    copy.write(chunk)
+            pg.copy_csv_file(conn, table="bench_package_line", path=path)
             best = min(best, time.perf_counter() - started)
         conn.execute("DROP TABLE bench_package_line")
     return best
