@@ -19,6 +19,7 @@ from app.assets import report_service as assets_report
 from app.consolidation import domain as cd
 from app.consolidation.books import Books, GroupChart
 from app.consolidation.history import Base, EquityEntry, foreign_equity
+from app.consolidation.pooled_books import PooledBooks
 from app.consolidation.rates import RateBook
 from app.consolidation.records import AcquisitionRecord
 from app.core.context import Actor
@@ -55,6 +56,11 @@ def _equity_entries(
     return out
 
 
+def _oci(chart: GroupChart, before: dict[str, Decimal], after: dict[str, Decimal]) -> dict[str, Decimal]:
+    """The period's movement of each OCI account (natural sign), where it moved."""
+    return {a: after.get(a, ZERO) - before.get(a, ZERO) for a in chart.oci if after.get(a) != before.get(a)}
+
+
 def company_books(
     session: Session,
     *,
@@ -66,10 +72,25 @@ def company_books(
     record: AcquisitionRecord | None,
     as_of: date,
     period_start: date,
+    pooled: PooledBooks | None = None,
 ) -> cd.EntityBooks:
+    before = books.equity(entity.id, period_start - ONE_DAY)
+    if pooled is not None and entity.id in pooled.kept:
+        balances = pooled.kept[entity.id]
+        moved: dict[str, Decimal] = {}
+        for (code, _), amount in balances.items():
+            if code in chart.oci:
+                moved[code] = moved.get(code, ZERO) + amount
+        return cd.EntityBooks(
+            entity=entity.id,
+            currency=entity.functional_currency,
+            balances=balances,
+            oci_for_period=_oci(chart, before, moved),
+            pooled=pooled.totals[entity.id],
+        )
     balances = books.natural(books.for_period(entity.id, as_of=as_of, period_start=period_start))
-    before, after = books.equity(entity.id, period_start - ONE_DAY), books.equity(entity.id, as_of)
-    oci = {a: after.get(a, ZERO) - before.get(a, ZERO) for a in chart.oci if after.get(a) != before.get(a)}
+    after = books.equity(entity.id, as_of)
+    oci = _oci(chart, before, after)
     if entity.functional_currency == rates.presentation:
         return cd.EntityBooks(
             entity=entity.id, currency=entity.functional_currency, balances=balances, oci_for_period=oci

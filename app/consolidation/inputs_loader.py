@@ -28,6 +28,7 @@ from app.consolidation.associates import associate_events
 from app.consolidation.books import Books, GroupChart, load_chart
 from app.consolidation.company_books import asset_transfers, company_books
 from app.consolidation.domain.periods import add_months
+from app.consolidation.pooled_books import pooling, read_pooled
 from app.consolidation.rates import RateBook
 from app.consolidation.records import (
     AcquisitionRecord,
@@ -66,6 +67,7 @@ class RunInputs:
     asset_transfers: tuple[cd.AssetTransferProfit, ...]
     fx_rates: tuple[cd.FxRate, ...]
     policy: cd.ConsolidationPolicy
+    pooled_balances: dict[str, Decimal]
 
     def engine_kwargs(self) -> dict[str, object]:
         return {
@@ -83,6 +85,7 @@ class RunInputs:
             "asset_transfers": self.asset_transfers,
             "fx_rates": self.fx_rates,
             "policy": self.policy,
+            "pooled_balances": self.pooled_balances,
         }
 
 
@@ -160,7 +163,17 @@ def load_inputs(
     )
     rates = RateBook(session, currency)
     books = Books(session, chart)
-    books.prefetch_period(members | equity_accounted, as_of=as_of, period_start=period_start)
+    pooled_ids = pooling(
+        members=members,
+        currencies={e: entities[e].functional_currency for e in members},
+        presentation=currency,
+        acquired_on={e: r.event.acquired_on for e, r in combinations.items()},
+        as_of=as_of,
+        period_start=period_start,
+    )
+    books.prefetch_period((members - pooled_ids) | equity_accounted, as_of=as_of, period_start=period_start)
+    books.prefetch(pooled_ids, period_start - ONE_DAY)
+    pooled = read_pooled(session, chart=chart, entity_ids=pooled_ids, as_of=as_of) if pooled_ids else None
     entity_books = tuple(
         company_books(
             session,
@@ -172,6 +185,7 @@ def load_inputs(
             record=combinations.get(e),
             as_of=as_of,
             period_start=period_start,
+            pooled=pooled,
         )
         for e in sorted(members)
     )
@@ -213,6 +227,7 @@ def load_inputs(
         asset_transfers=tuple(transfers),
         fx_rates=(),
         policy=policy,
+        pooled_balances=pooled.by_account if pooled is not None else {},
     )
     _engine_rates(rates, inputs, entities)
     return replace(inputs, fx_rates=tuple(rates.for_engine())), LoadNotes(rates, problems)

@@ -56,7 +56,7 @@ NetMovement = tuple[str, str, str | None, int, Decimal]
 _ENTITY_CHUNK = 2000
 
 
-def _chunks(ids: Collection[str]) -> list[list[str]]:
+def chunks(ids: Collection[str]) -> list[list[str]]:
     ordered = sorted(ids)
     return [ordered[i : i + _ENTITY_CHUNK] for i in range(0, len(ordered), _ENTITY_CHUNK)]
 
@@ -75,7 +75,7 @@ def net_movements(
     inclusive (a partial month, as the ledger's trial balance reads it)."""
     balance = AccountBalance
     out: list[NetMovement] = []
-    for ids in _chunks(entity_ids):
+    for ids in chunks(entity_ids):
         kept = (
             select(
                 balance.entity_id,

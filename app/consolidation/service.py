@@ -66,6 +66,7 @@ def _consolidate(inputs: RunInputs) -> cd.ConsolidationResult:
             asset_transfers=inputs.asset_transfers,
             fx_rates=inputs.fx_rates,
             policy=inputs.policy,
+            pooled_balances=inputs.pooled_balances,
         )
     except cd.ConsolidationError as error:
         raise problem_from_engine(error) from error

@@ -5,6 +5,9 @@ can ask what a company shows (intercompany matching), what a subsidiary's NCI sh
 the lines whose `nci_entity` it is), and what the group shows (everything added up). The posted lines are
 indexed by the entity they are booked in and by their `nci_entity` as they are posted, so asking about one
 company of thousands reads that company's lines only.
+
+Balances pooled before the engine (`pooling`) are kept as the group's per-account `pool` (in the group's
+totals only) and each company's pooled income and expenses as one amount (in its P&L and its NCI's).
 """
 
 from __future__ import annotations
@@ -29,9 +32,19 @@ class Ledger:
         self._journals = 0
         self._booked_in: dict[str, list[Posted]] = {}
         self._sharing: dict[str, list[Posted]] = {}
+        self.pool: dict[str, Fraction] = {}
+        self.pooled_pnl: dict[str, Fraction] = {}
 
-    def add_books(self, entity: str, balances: BalanceMap) -> None:
+    def add_books(self, entity: str, balances: BalanceMap, *, pooled_pnl: Fraction = ZERO) -> None:
         self.own[entity] = dict(balances)
+        if pooled_pnl:
+            self.pooled_pnl[entity] = pooled_pnl
+
+    def add_pool(self, natural: dict[str, Fraction], chart: Chart) -> None:
+        """The pooled balances (natural sign by account), kept debit-positive."""
+        for account, amount in natural.items():
+            if amount:
+                self.pool[account] = self.pool.get(account, ZERO) + chart.sign(account) * amount
 
     def next_journal_id(self) -> str:
         self._journals += 1
@@ -57,8 +70,8 @@ class Ledger:
         return result
 
     def account_totals(self) -> dict[str, Fraction]:
-        """The group's amount per account: every company's own balances plus every posted line."""
-        amounts: dict[str, list[Fraction]] = {}
+        """The group's amount per account: the pool, every company's own balances, every posted line."""
+        amounts: dict[str, list[Fraction]] = {a: [v] for a, v in self.pool.items()}
         for balances in self.own.values():
             for (account, _), amount in balances.items():
                 amounts.setdefault(account, []).append(amount)
@@ -73,7 +86,7 @@ class Ledger:
         `exclude` (the NCI account itself) left out.
         """
         equity: dict[str, Fraction] = {}
-        pnl = ZERO
+        pnl = self.pooled_pnl.get(entity, ZERO)
         items = [(account, amount) for (account, _), amount in self.own.get(entity, {}).items()]
         items += [(p.account, p.amount) for p in self._sharing.get(entity, [])]
         for account, amount in items:
@@ -90,4 +103,4 @@ class Ledger:
         """Debit-positive P&L of `entity`: own income and expenses plus P&L lines booked in it."""
         own = sum((a for (acc, _), a in self.own.get(entity, {}).items() if self.chart.is_pnl(acc)), ZERO)
         booked = sum((p.amount for p in self.booked_in(entity) if self.chart.is_pnl(p.account)), ZERO)
-        return own + booked
+        return own + booked + self.pooled_pnl.get(entity, ZERO)

@@ -11,8 +11,9 @@ comprehensive income and the workings. Associates' and plain investments' books 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
+from decimal import Decimal
 from fractions import Fraction
 
 from app.consolidation.domain.aggregation import Ledger
@@ -32,6 +33,7 @@ from app.consolidation.domain.journal import AVERAGE, Draft, Journal, Posted, jo
 from app.consolidation.domain.nci import NciBase, attribution_journal, nci_base
 from app.consolidation.domain.numbers import ZERO, exact, to_decimal
 from app.consolidation.domain.periods import fiscal_year_end
+from app.consolidation.domain.pooling import pooled_pnl
 from app.consolidation.domain.reporting import (
     Run,
     comprehensive_income,
@@ -133,6 +135,7 @@ def consolidate(
     asset_transfers: Sequence[AssetTransferProfit] = (),
     fx_rates: Sequence[FxRate] = (),
     policy: ConsolidationPolicy | None = None,
+    pooled_balances: Mapping[str, Decimal] | None = None,
 ) -> ConsolidationResult:
     """Consolidate `parent`'s group on `as_of` for the period from `period_start` (see the module docstring).
 
@@ -155,6 +158,7 @@ def consolidate(
             unrealized_profits,
             asset_transfers,
             policy,
+            pooled_balances or {},
         )
     )
     rates = Rates(fx_rates, presentation_currency, as_of, period_start)
@@ -167,7 +171,8 @@ def consolidate(
     ledger = Ledger(chart)
     translated = {e: translate_books(books=books_by[e], chart=chart, rates=rates) for e in members}
     for entity in members:
-        ledger.add_books(entity, translated[entity].balances)
+        ledger.add_books(entity, translated[entity].balances, pooled_pnl=pooled_pnl(books_by[entity]))
+    ledger.add_pool({a: exact(v) for a, v in (pooled_balances or {}).items()}, chart)
 
     def post(entries: Sequence[Journal | None]) -> None:
         for entry in entries:

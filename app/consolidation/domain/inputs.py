@@ -57,6 +57,13 @@ class EntityBooks:
       (IAS 21.39-41; Allen White 6.5). The translation reserve is what makes the translated books balance.
     - `opening_cta`: that company's translation reserve at `period_start` (presentation currency), so the
       period's exchange difference (OCI) is the closing reserve less this one; 0 when acquired in the period.
+    - `pooled`: the company's balances that are not in `balances` but summed with the other companies'
+      into the run's `pooled_balances` (by account), as totals by account type, natural sign. Only the
+      group's statements need those balances account by account; what the rules ask of one company (its
+      books balance, its profit for the NCI) needs only these totals. Only a company in the presentation
+      currency that was not acquired during the period can pool (there is nothing to translate or to
+      apportion), and only balances without a counterparty on asset, liability, income and expense
+      accounts (equity and intercompany balances are the rules' own inputs).
     """
 
     entity: str
@@ -65,6 +72,11 @@ class EntityBooks:
     oci_for_period: Mapping[str, Decimal] = field(default_factory=dict)
     equity_at_historical: Mapping[str, Decimal] | None = None
     opening_cta: Decimal = Decimal(0)
+    pooled: Mapping[str, Decimal] = field(default_factory=dict)
+
+
+#: Account types whose balances without a counterparty a company may pool (`EntityBooks.pooled`).
+POOLABLE_TYPES: frozenset[str] = frozenset({"asset", "liability", "income", "expense"})
 
 
 @dataclass(frozen=True, slots=True)

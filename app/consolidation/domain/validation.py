@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Context, Decimal, Inexact, InvalidOperation, localcontext
+from fractions import Fraction
 
 from app.consolidation.domain.chart import Chart
 from app.consolidation.domain.errors import ConsolidationInputError, Violation
@@ -18,7 +19,8 @@ from app.consolidation.domain.events import (
     UnrealizedProfit,
 )
 from app.consolidation.domain.inputs import ConsolidationPolicy, EntityBooks, ScopeEntry
-from app.consolidation.domain.numbers import exact, total
+from app.consolidation.domain.numbers import exact, to_decimal, total
+from app.consolidation.domain.pooling import check_pooled, pooled_debit
 
 _MEMBER_METHODS = frozenset({"parent", "subsidiary"})
 _EQUITY_METHODS = frozenset({"associate", "joint_venture"})
@@ -41,6 +43,7 @@ class RunInputs:
     unrealized_profits: Sequence[UnrealizedProfit]
     asset_transfers: Sequence[AssetTransferProfit]
     policy: ConsolidationPolicy
+    pooled_balances: Mapping[str, Decimal] = field(default_factory=dict)
 
 
 def _unknown(chart: Chart, accounts: Sequence[str], subject: str, out: list[Violation]) -> None:
@@ -55,10 +58,16 @@ def _balanced(chart: Chart, books: EntityBooks) -> bool:
     """Whether the debit-positive books sum to zero, in exact Decimal arithmetic (a context wide enough that
     no sum of money rounds, Inexact trapped); other numbers (a Fraction) go through `exact`."""
     items = [(chart.sign(a), v) for (a, _), v in books.balances.items()]
-    if all(type(v) is Decimal and v.is_finite() for _, v in items):
+    if not books.pooled and all(type(v) is Decimal and v.is_finite() for _, v in items):
         with localcontext(Context(prec=200, traps=[Inexact, InvalidOperation])):
             return sum((v if sign > 0 else -v for sign, v in items), Decimal(0)) == 0
-    return total(exact(v) if sign > 0 else -exact(v) for sign, v in items) == 0
+    return _imbalance(chart, books) == 0
+
+
+def _imbalance(chart: Chart, books: EntityBooks) -> Fraction:
+    """Debit-positive sum of the books, pooled totals included."""
+    own = total(exact(v) if chart.sign(a) > 0 else -exact(v) for (a, _), v in books.balances.items())
+    return own + pooled_debit(books)
 
 
 def _check_books(run: RunInputs, members: set[str], out: list[Violation]) -> None:
@@ -75,9 +84,7 @@ def _check_books(run: RunInputs, members: set[str], out: list[Violation]) -> Non
         if any(a not in chart for a in accounts):
             continue
         if not _balanced(chart, books):
-            imbalance = total(
-                exact(v) if chart.sign(a) > 0 else -exact(v) for (a, _), v in books.balances.items()
-            )
+            imbalance = to_decimal(_imbalance(chart, books))
             out.append(
                 Violation(
                     "books-unbalanced", f"{books.entity}: trial balance is off by {imbalance}", books.entity
@@ -233,6 +240,16 @@ def validate(run: RunInputs) -> None:
     subsidiaries = {s.entity for s in run.scope if s.method == "subsidiary"}
     equity_accounted = {s.entity for s in run.scope if s.method in _EQUITY_METHODS}
     _check_books(run, members, out)
+    check_pooled(
+        chart=run.chart,
+        presentation=run.presentation,
+        period_start=run.period_start,
+        books=run.books,
+        members=members,
+        acquisitions=run.acquisitions,
+        pooled_balances=run.pooled_balances,
+        out=out,
+    )
     for acq in run.acquisitions:
         _check_acquisition(run, acq, subsidiaries, members, out)
     counts = Counter(a.acquiree for a in run.acquisitions)
