@@ -9,6 +9,12 @@
   records (`associates`); unrealised profit on assets moved inside the group: the asset register;
 - exchange rates: the ledger's FX service (`rates`).
 
+A run for a calendar year to a month end reads the presentation-currency companies that were not acquired
+during the period pooled (`pooled_books`): their plain balances summed per account over the companies and
+per company by account type, their equity and intercompany balances one by one (domain `pooling`). The
+inputs document then shows the pool and those totals in place of the plain balances; the result is the
+same as from whole books.
+
 The scope and the books are read for the whole group whoever asks: the run's caller was checked against the
 parent, and a consolidation cannot leave out the companies the caller does not see.
 """
