@@ -20,7 +20,6 @@ from app.consolidation.books import GroupChart, Key
 from app.ledger.domain.calendar import is_month_end
 
 ZERO = Decimal(0)
-_PNL = frozenset({"income", "expense"})
 
 
 @dataclass(frozen=True)
