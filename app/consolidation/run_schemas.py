@@ -180,17 +180,22 @@ class EntityProfitRead(BaseModel):
     profit: MoneyStr
 
 
-class RunSummary(BaseModel):
+class RunIdentity(BaseModel):
+    """What a run's body has besides its sealed result document (the body is the two merged)."""
+
     id: str
+    input_hash: str = Field(description="SHA-256 of the canonical inputs")
+    result_hash: str = Field(description="SHA-256 of the canonical result (the body below without id/dates)")
+    created_at: datetime
+    created_by: str
+
+
+class RunSummary(RunIdentity):
     parent_id: str
     as_of: date
     period_start: date
     currency: str
     status: RunStatus
-    input_hash: str = Field(description="SHA-256 of the canonical inputs")
-    result_hash: str = Field(description="SHA-256 of the canonical result (the body below without id/dates)")
-    created_at: datetime
-    created_by: str
 
 
 class RunRead(RunSummary):

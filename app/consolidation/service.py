@@ -25,6 +25,7 @@ from app.consolidation.errors import from_engine as problem_from_engine
 from app.consolidation.inputs_loader import RunInputs, load_inputs
 from app.consolidation.models import ConsolidationRun
 from app.consolidation.repository import RunHeader
+from app.consolidation.run_schemas import RunIdentity
 from app.core.context import Actor
 from app.core.db import atomic
 from app.core.errors import violation
@@ -171,6 +172,20 @@ def get_run(session: Session, *, actor: Actor, run_id: str) -> ConsolidationRun:
     if row is None or not actor.can_see(row.parent_id):
         raise RunNotFoundError(f"no consolidation run {run_id}")
     return row
+
+
+def run_text(row: ConsolidationRun) -> str:
+    """The run's body as JSON text: its identity (`RunIdentity`, serialized as the API serializes it) merged
+    into the stored result document's text, which is neither parsed nor re-encoded (it is already the API
+    shape, presented: `documents.result_document`). The same members as `run_body`'s."""
+    identity = RunIdentity(
+        id=row.id,
+        input_hash=row.input_hash,
+        result_hash=row.result_hash,
+        created_at=row.created_at,
+        created_by=row.created_by,
+    ).model_dump_json()
+    return f"{identity[:-1]},{row.result[1:]}"
 
 
 def run_body(row: ConsolidationRun) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from app.consolidation.run_schemas import RunRead
 from app.ledger.chart_data import load_group_chart
 from tests.conftest import Users
 
@@ -174,7 +175,16 @@ class Group:
             {"parent_id": self.ids[parent], "as_of": as_of, **extra},
             headers=self.controller,
         )
+        check_run_body(body)
+        again = self.client.get(f"{API}/consolidations/{body['id']}", headers=self.controller)
+        assert again.status_code == 200 and again.json() == body
         return Run(body, self)
+
+
+def check_run_body(body: dict[str, Any]) -> None:
+    """The body (sent from the run's stored text, not through the model) is exactly what `RunRead` makes of
+    it: no member missing, none extra, every value in the model's wire form."""
+    assert RunRead.model_validate(body).model_dump(mode="json") == body
 
 
 class Run:
