@@ -103,6 +103,18 @@ def inputs_document(inputs: RunInputs) -> dict[str, Any]:
     return document
 
 
+_FIELDS: dict[type, tuple[tuple[str, str], ...]] = {}
+
+
+def _presented_fields(kind: type) -> tuple[tuple[str, str], ...]:
+    """A result dataclass's (field, presented name) pairs, worked out once per class."""
+    pairs = _FIELDS.get(kind)
+    if pairs is None:
+        pairs = tuple((f.name, _RENAMED.get(f.name, f.name)) for f in dataclasses.fields(kind))
+        _FIELDS[kind] = pairs
+    return pairs
+
+
 def _presented(value: Any, name: str = "") -> Any:
     kind = type(value)
     if kind is Decimal:
@@ -110,16 +122,21 @@ def _presented(value: Any, name: str = "") -> Any:
     if kind in _LEAVES:
         return value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {
-            _RENAMED.get(f.name, f.name): _presented(getattr(value, f.name), f.name)
-            for f in dataclasses.fields(value)
-        }
+        out = {}
+        for field, shown in _presented_fields(kind):
+            item = getattr(value, field)
+            leaf = type(item)
+            if leaf is Decimal:
+                out[shown] = ratio(item) if field in _RATIO_FIELDS else money(item)
+            elif leaf in _LEAVES:
+                out[shown] = item
+            else:
+                out[shown] = _presented(item, field)
+        return out
     if isinstance(value, Decimal):
         return ratio(value) if name in _RATIO_FIELDS else money(value)
     if isinstance(value, list | tuple):
         return [_presented(v, name) for v in value]
-    if isinstance(value, date):
-        return value
     return value
 
 
