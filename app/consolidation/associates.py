@@ -62,6 +62,30 @@ def _total(equity: Mapping[str, Decimal]) -> Decimal:
     return sum(equity.values(), ZERO)
 
 
+def _prefetch(
+    books: Books,
+    placed: Sequence[tuple[cd.ScopeEntry, AcquisitionRecord | None, str, date]],
+    *,
+    as_of: date,
+    period_start: date,
+) -> None:
+    """Every book `associate_events` reads, in one read per date: the investees' at the period's opening
+    and at `as_of`, the investors' for the period, and the investees' on their acquisition date when no
+    acquisition record gives their equity then."""
+    investees = sorted({entry.entity for entry, *_ in placed})
+    for day in (period_start - ONE_DAY, as_of):
+        books.prefetch(investees, day)
+    books.prefetch_period(
+        sorted({investor for *_, investor, _ in placed}), as_of=as_of, period_start=period_start
+    )
+    unrecorded: dict[date, set[str]] = {}
+    for entry, record, _, acquired_on in placed:
+        if record is None:
+            unrecorded.setdefault(acquired_on, set()).add(entry.entity)
+    for day, entity_ids in sorted(unrecorded.items()):
+        books.prefetch(sorted(entity_ids), day)
+
+
 def associate_events(
     session: Session,
     *,
@@ -91,17 +115,19 @@ def associate_events(
             latest[r.row.acquiree_id] = r
     roles = {a.code: a.role for a in chart.accounts}
     opening = period_start - ONE_DAY
-    for day in (opening, as_of):  # every investee's books on both dates in one read each
-        books.prefetch(sorted(wanted), day)
-    out: list[cd.Associate] = []
-    problems: list[cd.Violation] = []
+    placed: list[tuple[cd.ScopeEntry, AcquisitionRecord | None, str, date]] = []
     for entry in equity_accounted:
         z = entry.entity
         record = latest.get(z)
         investor = record.row.acquirer_id if record else _investor(held.get(z, []), members, as_of)
         acquired_on = record.row.acquired_on if record else _start(held.get(z, []), members, as_of)
-        if investor is None or acquired_on is None:
-            continue
+        if investor is not None and acquired_on is not None:
+            placed.append((entry, record, investor, acquired_on))
+    _prefetch(books, placed, as_of=as_of, period_start=period_start)
+    out: list[cd.Associate] = []
+    problems: list[cd.Violation] = []
+    for entry, record, investor, acquired_on in placed:
+        z = entry.entity
         if entities[z].functional_currency != entities[investor].functional_currency:
             problems.append(
                 cd.Violation(
