@@ -42,9 +42,9 @@ def seal(document: Any) -> tuple[str, str]:
     """The document's canonical JSON text (what is stored) and the SHA-256 of that text.
 
     The text is `canonical_json(document)`'s, written in one pass of the C encoder: the documents built here
-    key every mapping by strings already, so only the leaves (Decimal, dates) need converting, which the
-    encoder's `default` does as it meets them; no converted copy of the document is made first. The text is
-    needed whole anyway (it is stored), so it is hashed once, encoded once.
+    key every mapping by strings and hold their numbers as texts already (`money`, `ratio`, `_plain`), so
+    only the dates are left for the encoder's `default`; no converted copy of the document is made. The
+    text is needed whole anyway (it is stored), so it is hashed once, encoded once.
     """
     text = json.dumps(
         document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=to_jsonable
@@ -52,12 +52,15 @@ def seal(document: Any) -> tuple[str, str]:
     return text, hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def money(value: Decimal) -> Decimal:
-    return value.quantize(MONEY_QUANTUM, rounding=ROUND_HALF_UP)
+def money(value: Decimal) -> str:
+    """Money presented: ROUND_HALF_UP to the money columns' 4 places, as its JSON text (`to_jsonable`'s form;
+    the documents hold the texts, so the encoder needs no callback per number)."""
+    return format(value.quantize(MONEY_QUANTUM, rounding=ROUND_HALF_UP), "f")
 
 
-def ratio(value: Decimal) -> Decimal:
-    return value.quantize(RATIO_QUANTUM, rounding=ROUND_HALF_UP)
+def ratio(value: Decimal) -> str:
+    """A share or rate presented: ROUND_HALF_UP to 12 places, as its JSON text (see `money`)."""
+    return format(value.quantize(RATIO_QUANTUM, rounding=ROUND_HALF_UP), "f")
 
 
 #: Values `_plain` and `_presented` pass through as they are (checked first: the books are mostly these).
@@ -71,7 +74,9 @@ def _row_key(row: list[Any]) -> tuple[str, ...]:
 def _plain(value: Any) -> Any:
     """Engine inputs as JSON values, exactly (no rounding): mappings keyed by tuples become sorted rows."""
     kind = type(value)
-    if kind is Decimal or kind in _LEAVES:
+    if kind is Decimal:
+        return format(value, "f")  # exactly (`to_jsonable`'s text, without the encoder's callback)
+    if kind in _LEAVES:
         return value
     if kind is dict and value and all(type(k) is tuple and len(k) == 2 for k in value):
         if all(type(a) is str and (b is None or type(b) is str) for a, b in value):
