@@ -101,6 +101,6 @@ class Ledger:
 
     def entity_pnl(self, entity: str) -> Fraction:
         """Debit-positive P&L of `entity`: own income and expenses plus P&L lines booked in it."""
-        own = sum((a for (acc, _), a in self.own.get(entity, {}).items() if self.chart.is_pnl(acc)), ZERO)
-        booked = sum((p.amount for p in self.booked_in(entity) if self.chart.is_pnl(p.account)), ZERO)
+        own = total(a for (acc, _), a in self.own.get(entity, {}).items() if self.chart.is_pnl(acc))
+        booked = total(p.amount for p in self.booked_in(entity) if self.chart.is_pnl(p.account))
         return own + booked + self.pooled_pnl.get(entity, ZERO)

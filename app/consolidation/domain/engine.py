@@ -96,17 +96,22 @@ def _adjustment_journal(
     )
 
 
+_NOTHING = Decimal(0)
+
+
 def _journal_lines(posted: Sequence[Posted], nci_shares: dict[str, Fraction]) -> tuple[JournalLine, ...]:
     result = []
+    sharing = frozenset(e for e, share in nci_shares.items() if share > 0)
     for p in posted:
-        bearing = p.nci_entity is not None and nci_shares.get(p.nci_entity, ZERO) > 0
+        bearing = p.nci_entity in sharing
+        amount = to_decimal(p.amount)  # a credit's Decimal is the debit's negated, exactly (copy_negate)
         result.append(
             JournalLine(
                 journal=p.journal,
                 account=p.account,
                 entity=p.entity,
-                debit=to_decimal(max(p.amount, ZERO)),
-                credit=to_decimal(max(-p.amount, ZERO)),
+                debit=amount if p.amount.numerator > 0 else _NOTHING,
+                credit=amount.copy_negate() if p.amount.numerator < 0 else _NOTHING,
                 reason=p.reason,
                 source=p.source,
                 layer=p.layer,

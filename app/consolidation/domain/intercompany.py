@@ -24,7 +24,7 @@ from fractions import Fraction
 
 from app.consolidation.domain.aggregation import Ledger
 from app.consolidation.domain.journal import Draft, Journal, journal
-from app.consolidation.domain.numbers import ZERO, to_decimal
+from app.consolidation.domain.numbers import ZERO, to_decimal, total
 from app.consolidation.domain.results import IntercompanyDifference
 
 _REVENUE = frozenset({"revenue", "other_revenue"})
@@ -83,8 +83,8 @@ class Matching:
         """Reverse both sides when they cancel within the tolerance, else list the pair."""
         if not side_a and not side_b:
             return
-        total_a = sum((x[2] for x in side_a), ZERO)
-        total_b = sum((x[2] for x in side_b), ZERO)
+        total_a = total(x[2] for x in side_a)
+        total_b = total(x[2] for x in side_b)
         residue = total_a + total_b
         if abs(residue) > self.tolerance or (residue != 0 and self.difference_account is None):
             self.differences.append(

@@ -16,6 +16,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Literal
 
+from app.consolidation.domain.numbers import total
 from app.consolidation.domain.results import Layer
 
 RefKind = Literal["closing", "average", "historical", "year_average"]
@@ -68,9 +69,9 @@ class Journal:
     cta_nci_entity: str | None = None
 
     def __post_init__(self) -> None:
-        total = sum((line.amount for line in self.lines), Fraction(0))
-        if total != 0:
-            raise ValueError(f"journal {self.reason}/{self.source} does not balance by {total}")
+        total_ = total(line.amount for line in self.lines)
+        if total_ != 0:
+            raise ValueError(f"journal {self.reason}/{self.source} does not balance by {total_}")
 
 
 def journal(

@@ -22,7 +22,7 @@ from fractions import Fraction
 
 from app.consolidation.domain.aggregation import Ledger
 from app.consolidation.domain.journal import Draft, Journal, journal
-from app.consolidation.domain.numbers import ZERO, to_decimal
+from app.consolidation.domain.numbers import ZERO, to_decimal, total
 from app.consolidation.domain.results import SubsidiaryWorking
 
 
@@ -41,7 +41,7 @@ class NciBase:
 
     @property
     def post_acquisition(self) -> Fraction:
-        return sum(self.equity.values(), ZERO) + self.profit
+        return total(self.equity.values()) + self.profit
 
 
 def nci_base(ledger: Ledger, *, entity: str, interest: Fraction, nci_account: str) -> NciBase:

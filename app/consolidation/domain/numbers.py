@@ -10,6 +10,7 @@ otherwise rounded ROUND_HALF_UP to 18 places (far below any currency's minor uni
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -55,6 +56,7 @@ def total(values: Iterable[Fraction]) -> Fraction:
     return Fraction(numerator, denominator)
 
 
+@functools.lru_cache(maxsize=4096)
 def _terminating_power(denominator: int) -> int | None:
     """k such that denominator divides 10**k, or None when the fraction does not terminate."""
     twos = fives = 0

@@ -22,7 +22,7 @@ from app.consolidation.domain.chart import Chart
 from app.consolidation.domain.errors import MissingExchangeRateError, Violation
 from app.consolidation.domain.inputs import EntityBooks, FxRate
 from app.consolidation.domain.journal import AVERAGE, CLOSING, Journal, Posted, RateRef
-from app.consolidation.domain.numbers import ZERO, exact, to_decimal
+from app.consolidation.domain.numbers import ZERO, exact, to_decimal, total
 from app.consolidation.domain.periods import ONE_DAY, add_months
 from app.consolidation.domain.results import TranslationWorking
 
@@ -165,7 +165,7 @@ def translate_journal(*, entry: Journal, journal_id: str, chart: Chart, rates: R
                 line.carried_forward,
             )
         )
-    residual = -sum((p.amount for p in posted), ZERO)
+    residual = -total(p.amount for p in posted)
     if residual != 0:
         if entry.cta_entity is None:
             raise ValueError(f"journal {entry.reason}/{entry.source} needs a translation entity")
