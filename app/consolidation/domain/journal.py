@@ -85,7 +85,7 @@ def journal(
     cta_nci_entity: str | None = None,
 ) -> Journal | None:
     """A `Journal` of the non-zero lines, or None when nothing is left."""
-    kept = tuple(line for line in lines if line.amount != 0)
+    kept = tuple(line for line in lines if line.amount.numerator)  # (an int test: no Fraction comparison)
     if not kept:
         return None
     return Journal(reason, source, layer, currency, kept, cta_entity, cta_nci_entity)

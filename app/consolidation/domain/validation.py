@@ -118,9 +118,15 @@ def _check_books(run: RunInputs, members: set[str], out: list[Violation]) -> Non
 
 
 def _check_acquisition(
-    run: RunInputs, acq: Acquisition, subsidiaries: set[str], members: set[str], out: list[Violation]
+    run: RunInputs,
+    acq: Acquisition,
+    subsidiaries: set[str],
+    members: set[str],
+    currency: Mapping[str, str],
+    out: list[Violation],
 ) -> None:
-    chart, currency = run.chart, {b.entity: b.currency for b in run.books}
+    """`currency`: each company's books' currency."""
+    chart = run.chart
     if acq.acquiree not in subsidiaries:
         out.append(
             Violation(
@@ -250,8 +256,9 @@ def validate(run: RunInputs) -> None:
         pooled_balances=run.pooled_balances,
         out=out,
     )
+    currency = {b.entity: b.currency for b in run.books}
     for acq in run.acquisitions:
-        _check_acquisition(run, acq, subsidiaries, members, out)
+        _check_acquisition(run, acq, subsidiaries, members, currency, out)
     counts = Counter(a.acquiree for a in run.acquisitions)
     for entity in sorted(subsidiaries):
         if counts[entity] != 1:
