@@ -47,6 +47,7 @@ class Matching:
     journals: list[Journal] = field(default_factory=list)
     differences: list[IntercompanyDifference] = field(default_factory=list)
     _index: dict[tuple[str, str], dict[str, Fraction]] = field(default_factory=dict)
+    _sides: dict[tuple[str, str], list[tuple[str, str, Fraction, str]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """Index once what each member shows tagged with another (own balances plus the lines so far)."""
@@ -63,6 +64,13 @@ class Matching:
         for p in self.ledger.posted:
             if p.entity in members:
                 add(p.entity, p.account, p.counterparty, p.amount)
+        type_of = self.ledger.chart.type_of
+        for (entity, counterparty), by_account in self._index.items():
+            self._sides[(entity, counterparty)] = [
+                (entity, account, amount, type_of(account))
+                for account, amount in sorted(by_account.items())
+                if amount.numerator
+            ]
 
     def pairs(self, *, ordered: bool) -> list[tuple[str, str]]:
         """The pairs of members with any tagged amount between them (both orders when `ordered`)."""
@@ -72,12 +80,12 @@ class Matching:
         return sorted({(min(a, b), max(a, b)) for a, b in keys})
 
     def tagged(self, entity: str, counterparty: str, types: frozenset[str]) -> Side:
-        chart = self.ledger.chart
-        return sorted(
-            (entity, account, amount)
-            for account, amount in self._index.get((entity, counterparty), {}).items()
-            if amount != 0 and chart.type_of(account) in types
-        )
+        """`entity`'s non-zero amounts tagged `counterparty` on accounts of `types`, by account."""
+        return [
+            (e, account, amount)
+            for e, account, amount, kind in self._sides.get((entity, counterparty), ())
+            if kind in types
+        ]
 
     def match(self, *, kind: str, reason: str, a: str, b: str, side_a: Side, side_b: Side) -> None:
         """Reverse both sides when they cancel within the tolerance, else list the pair."""
