@@ -10,7 +10,10 @@ run. These statements are the set-based least of that, run in SQL with nothing d
   three statements back to back;
 - one way of sealing the inputs by their content: a SHA-256 over every input balance in key order, in the
   database (not a floor: an order-independent digest of row hashes is cheaper);
-- every per-company balance fetched, which is what the consolidation reads now.
+- every per-company balance fetched, which is what the consolidation reads now;
+- the run's two sealed documents (its canonical inputs and its result, the elimination journal line by
+  line) written to a table like `consolidation_run`'s, with its columns' compression, and committed:
+  the least any run that stores them pays after reading (`written`, measured after the run).
 
 Each is the best of three, in the same run as the baseline. Like the baseline, they read the kept months of
 the year of `as_of` (the bench's books hold one year).
@@ -73,3 +76,43 @@ def measure(
                 best = min(best, time.perf_counter() - started)
             out.append((case, best))
     return out
+
+
+WRITTEN = "SQL alone: the run's sealed documents written (floor)"
+
+
+def written(*, url: str, run_id: str) -> tuple[float, int]:
+    """Best of three of writing the run's stored inputs and result again, each in its own committed INSERT
+    into a scratch table whose two columns compress as `consolidation_run`'s do; and their size in bytes.
+    The texts are fetched before the clock starts; the table is dropped afterwards."""
+    import psycopg
+
+    with psycopg.connect(pg.libpq_url(url)) as conn:
+        inputs, result = conn.execute(
+            "SELECT inputs, result FROM consolidation_run WHERE id = %s", (run_id,)
+        ).fetchone() or ("", "")
+        methods: dict[str, str] = dict(
+            conn.execute(
+                "SELECT attname, attcompression FROM pg_attribute "
+                "WHERE attrelid = 'consolidation_run'::regclass AND attname IN ('inputs', 'result')"
+            ).fetchall()
+        )
+        conn.execute("DROP TABLE IF EXISTS bench_floor_documents")
+        conn.execute("CREATE TABLE bench_floor_documents (inputs text, result text)")
+        for column, method in methods.items():
+            if method == "l":
+                conn.execute(f"ALTER TABLE bench_floor_documents ALTER COLUMN {column} SET COMPRESSION lz4")
+        conn.commit()
+        best = float("inf")
+        try:
+            for _ in range(3):
+                started = time.perf_counter()
+                conn.execute("INSERT INTO bench_floor_documents VALUES (%s, %s)", (inputs, result))
+                conn.commit()
+                best = min(best, time.perf_counter() - started)
+                conn.execute("TRUNCATE bench_floor_documents")
+                conn.commit()
+        finally:
+            conn.execute("DROP TABLE IF EXISTS bench_floor_documents")
+            conn.commit()
+    return best, len(inputs.encode()) + len(result.encode())
