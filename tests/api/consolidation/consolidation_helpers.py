@@ -177,7 +177,8 @@ class Group:
         )
         check_run_body(body)
         again = self.client.get(f"{API}/consolidations/{body['id']}", headers=self.controller)
-        assert again.status_code == 200 and again.json() == body
+        assert again.status_code == 200
+        assert again.json() == body
         return Run(body, self)
 
 
