@@ -69,9 +69,9 @@ class Journal:
     cta_nci_entity: str | None = None
 
     def __post_init__(self) -> None:
-        total_ = total(line.amount for line in self.lines)
-        if total_ != 0:
-            raise ValueError(f"journal {self.reason}/{self.source} does not balance by {total_}")
+        imbalance = total(line.amount for line in self.lines)
+        if imbalance != 0:
+            raise ValueError(f"journal {self.reason}/{self.source} does not balance by {imbalance}")
 
 
 def journal(
