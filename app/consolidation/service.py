@@ -174,30 +174,27 @@ def get_run(session: Session, *, actor: Actor, run_id: str) -> ConsolidationRun:
     return row
 
 
-def run_text(row: ConsolidationRun) -> str:
-    """The run's body as JSON text: its identity (`RunIdentity`, serialized as the API serializes it) merged
-    into the stored result document's text, which is neither parsed nor re-encoded (it is already the API
-    shape, presented: `documents.result_document`). The same members as `run_body`'s."""
-    identity = RunIdentity(
-        id=row.id,
-        input_hash=row.input_hash,
-        result_hash=row.result_hash,
-        created_at=row.created_at,
-        created_by=row.created_by,
-    ).model_dump_json()
-    return f"{identity[:-1]},{row.result[1:]}"
-
-
-def run_body(row: ConsolidationRun) -> dict[str, Any]:
-    """The stored result document with the run's own identity (API.md shape)."""
-    body: dict[str, Any] = json.loads(row.result)
-    body.update(
+def _identity(row: ConsolidationRun) -> RunIdentity:
+    return RunIdentity(
         id=row.id,
         input_hash=row.input_hash,
         result_hash=row.result_hash,
         created_at=row.created_at,
         created_by=row.created_by,
     )
+
+
+def run_text(row: ConsolidationRun) -> str:
+    """The run's body as JSON text: its identity (`RunIdentity`, serialized as the API serializes it) merged
+    into the stored result document's text, which is neither parsed nor re-encoded (it is already the API
+    shape, presented: `documents.result_document`). The same members as `run_body`'s."""
+    return f"{_identity(row).model_dump_json()[:-1]},{row.result[1:]}"
+
+
+def run_body(row: ConsolidationRun) -> dict[str, Any]:
+    """The stored result document with the run's own identity (API.md shape)."""
+    body: dict[str, Any] = json.loads(row.result)
+    body.update(_identity(row).model_dump())
     return body
 
 
